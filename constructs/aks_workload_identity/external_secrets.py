@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import yaml
+from cdktf import ITerraformDependable
 from constructs import Construct
 
 from aks_workload_identity.config import DataItem
@@ -126,9 +127,20 @@ class ExternalSecretProps:
 
 
 class ExternalSecret(Construct):
-    """Creates ``manifest``, and waits until the Secret has synced."""
+    """Creates ``manifest``, and waits until the Secret has synced.
 
-    def __init__(self, scope: Construct, id_: str, props: ExternalSecretProps) -> None:
+    Pass the store's manifest in ``depends_on`` when it is created in the same stack, so the
+    ExternalSecret is created after it and deleted before it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        props: ExternalSecretProps,
+        *,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> None:
         super().__init__(scope, id_)
         self.props = props
         self.manifest = Manifest(
@@ -152,5 +164,6 @@ class ExternalSecret(Construct):
                     ],
                 },
             },
+            depends_on=list(depends_on) or None,
             **_wait_until_ready(props.ready_timeout),
         )

@@ -172,11 +172,10 @@ class SecretsStack(_ConfiguredStack):
                     refresh_interval=spec.refresh_interval,
                     data=spec.data,
                 ),
+                depends_on=[self.store.manifest],
             )
             for spec in config.external_secrets
         ]
-        for external_secret in self.external_secrets:
-            external_secret.manifest.node.add_dependency(self.store.manifest)
 
 
 def build_stacks(app: App, config: Config) -> tuple[IdentityStack, ClusterStack, SecretsStack]:

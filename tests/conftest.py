@@ -1,0 +1,80 @@
+"""Session-wide synthesis: each distinct configuration is synthesized once per test session."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Import the package before cdktf so the jsii runtime gets the pinned Node and lazy modules.
+from aks_workload_identity.config import Config, load_config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = PROJECT_DIR / "my.auto.tfvars.example"
+EXAMPLES_DIR = PROJECT_DIR / "examples"
+SHARED_DIR = PROJECT_DIR.parent / "shared"
+
+Synth = dict[str, dict[str, Any]]
+
+
+def example_configs() -> list[Path]:
+    """The quick-start example plus every scenario under examples/."""
+    return [EXAMPLE_CONFIG, *sorted(EXAMPLES_DIR.glob("*.tfvars"))]
+
+
+def example_id(path: Path) -> str:
+    return "my.auto.tfvars.example" if path == EXAMPLE_CONFIG else path.stem
+
+
+@cache
+def synth_config(path: Path) -> Synth:
+    """``Testing.synth`` of each stack, parsed; the app is built once per config file."""
+    from cdktf import Testing
+
+    from aks_workload_identity.stacks import build_stacks
+
+    config = load_config(path)
+    stacks = build_stacks(Testing.app(), config)
+    return {stack.node.id: json.loads(Testing.synth(stack)) for stack in stacks}
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return load_config(EXAMPLE_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def synth() -> Synth:
+    return synth_config(EXAMPLE_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def synth_of() -> Callable[[Path], Synth]:
+    return synth_config
+
+
+def resources(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return stack.get("resource", {}).get(kind, {})
+
+
+def only(stack: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:
+    """The single resource of ``kind`` in ``stack`` (name, body)."""
+    found = resources(stack, kind)
+    assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
+def output_value(stack: dict[str, Any], reference: str) -> str:
+    """What a reference into ``stack`` resolves to there.
+
+    ``Testing.synth`` leaves cross-stack references as the producer's own expression; a full
+    synth turns them into ``${data.terraform_remote_state.X.outputs.NAME}`` backed by an output.
+    """
+    if ".outputs." not in reference:
+        return reference
+    name = reference.removesuffix("}").rsplit(".outputs.", 1)[1]
+    return stack["output"][name]["value"]
