@@ -77,7 +77,10 @@ def test_external_secret_syncs_the_seed_secret_through_the_store(synth, config) 
     (store,) = _manifests(secrets, "ClusterSecretStore")
     (external_secret,) = _manifests(secrets, "ExternalSecret")
     spec = external_secret["spec"]
-    assert spec["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": store["metadata"]["name"]}
+    assert spec["secretStoreRef"] == {
+        "kind": "ClusterSecretStore",
+        "name": store["metadata"]["name"],
+    }
     assert spec["refreshInterval"] == "1m"
     assert spec["target"]["creationPolicy"] == "Owner"
     _, seed = only(identity, "azurerm_key_vault_secret")
@@ -109,7 +112,8 @@ def test_roles_are_least_privilege_and_scoped_to_the_vault(synth) -> None:
     vault_name, _ = only(identity, "azurerm_key_vault")
     identity_name, _ = only(identity, "azurerm_user_assigned_identity")
     by_principal = {
-        body["principal_id"]: body for body in resources(identity, "azurerm_role_assignment").values()
+        body["principal_id"]: body
+        for body in resources(identity, "azurerm_role_assignment").values()
     }
     workload = by_principal[f"${{azurerm_user_assigned_identity.{identity_name}.principal_id}}"]
     deployer = by_principal["${data.azurerm_client_config.client.object_id}"]
@@ -132,7 +136,8 @@ def test_key_vault_is_rbac_standard_seven_day_soft_delete_without_purge_protecti
     assert vault["purge_protection_enabled"] is False
     assert vault["name"] == f"kv-azwi-eso-${{random_string.{suffix_name}.result}}"
     assert suffix["length"] == 5
-    assert suffix["upper"] is False and suffix["special"] is False
+    assert suffix["upper"] is False
+    assert suffix["special"] is False
 
 
 def test_seed_secret_waits_for_rbac_and_holds_no_literal_value(synth) -> None:
@@ -160,7 +165,9 @@ def test_federated_credential_propagation_is_awaited(synth) -> None:
     identity = synth["identity"]
     credential_name, _ = only(identity, "azurerm_federated_identity_credential")
     waits = [
-        b for b in resources(identity, "time_sleep").values() if "role_assignment_id" not in b.get("triggers", {})
+        b
+        for b in resources(identity, "time_sleep").values()
+        if "role_assignment_id" not in b.get("triggers", {})
     ]
     assert len(waits) == 1
     assert list(waits[0]["triggers"].values()) == [
@@ -182,7 +189,10 @@ def test_helm_release_is_pinned_with_crds_waits_and_uses_the_created_namespace(s
 
 
 def test_namespaces_are_created_except_built_in_ones(synth) -> None:
-    names = [b["metadata"]["name"] for b in resources(synth["cluster"], "kubernetes_namespace_v1").values()]
+    names = [
+        b["metadata"]["name"]
+        for b in resources(synth["cluster"], "kubernetes_namespace_v1").values()
+    ]
     assert names == ["external-secrets"]
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
 from aks_workload_identity.config import Config
 from aks_workload_identity.providers import (
     HelmProvider,
     HelmProviderKubernetes,
     KubernetesProvider,
 )
+from constructs import Construct
 
 
 class ClusterAccess(Construct):

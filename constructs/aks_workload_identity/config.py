@@ -23,7 +23,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StrictBool,
     StrictStr,
     ValidationError,
     model_validator,
@@ -85,12 +84,8 @@ class Settings(BaseModel):
     aks_cluster_name: Annotated[Text, _rule(rules.AKS_CLUSTER_NAME)]
 
     identity_name: Annotated[Text, _rule(rules.MANAGED_IDENTITY_NAME)] = "umi-external-secrets"
-    identity_key_vault_role: Annotated[Text, AfterValidator(_key_vault_role)] = (
-        LEAST_PRIVILEGE_ROLE
-    )
-    federated_credential_name: (
-        Annotated[Text, _rule(rules.FEDERATED_CREDENTIAL_NAME)] | None
-    ) = None
+    identity_key_vault_role: Annotated[Text, AfterValidator(_key_vault_role)] = LEAST_PRIVILEGE_ROLE
+    federated_credential_name: Annotated[Text, _rule(rules.FEDERATED_CREDENTIAL_NAME)] | None = None
 
     key_vault_name_prefix: Annotated[Text, AfterValidator(_key_vault_prefix)] = "kv-azwi-eso-"
     key_vault_secret_name: Annotated[Text, _rule(rules.KEY_VAULT_SECRET_NAME)] = (
@@ -167,7 +162,8 @@ class Config:
         s = self.settings
         default_name = f"{s.service_account_namespace}-{s.service_account_name}".replace(".", "-")
         return Federation(
-            name=s.federated_credential_name or default_name[: rules.FEDERATED_CREDENTIAL_NAME.max_length],
+            name=s.federated_credential_name
+            or default_name[: rules.FEDERATED_CREDENTIAL_NAME.max_length],
             namespace=s.service_account_namespace,
             service_account=s.service_account_name,
         )
@@ -272,7 +268,11 @@ def _parse_hcl(path: Path) -> dict[str, Any]:
     try:
         parsed = hcl2.loads(text, serialization_options=_HCL_OPTIONS)
     except UnexpectedInput as error:
-        line = text.splitlines()[error.line - 1].strip() if 0 < error.line <= len(text.splitlines()) else ""
+        line = (
+            text.splitlines()[error.line - 1].strip()
+            if 0 < error.line <= len(text.splitlines())
+            else ""
+        )
         raise ConfigError(
             [
                 Problem(
@@ -284,7 +284,7 @@ def _parse_hcl(path: Path) -> dict[str, Any]:
                 )
             ]
         ) from None
-    except Exception as error:  # noqa: BLE001 - any parser failure is a syntax problem
+    except Exception as error:
         raise ConfigError(
             [Problem(str(path), "", _MISSING, f"HCL syntax error: {error}")]
         ) from None
@@ -319,8 +319,9 @@ def _literal(source: str, key: str, value: Any, problems: list[Problem]) -> Any:
         return [_literal(source, f"{key}[{i}]", v, problems) for i, v in enumerate(value)]
     if isinstance(value, dict):
         return {
-            _literal(source, key, k, []) if isinstance(k, str) and k.startswith('"') else k:
-            _literal(source, f"{key}.{k}", v, problems)
+            _literal(source, key, k, [])
+            if isinstance(k, str) and k.startswith('"')
+            else k: _literal(source, f"{key}.{k}", v, problems)
             for k, v in value.items()
         }
     return value

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 import yaml
 from cdktf import ITerraformDependable
-from constructs import Construct
 
 from aks_workload_identity.config import DataItem
 from aks_workload_identity.providers import (
@@ -17,6 +16,7 @@ from aks_workload_identity.providers import (
     ManifestWaitCondition,
     Release,
 )
+from constructs import Construct
 
 API_VERSION = "external-secrets.io/v1"
 CHART_REPOSITORY = "https://charts.external-secrets.io"

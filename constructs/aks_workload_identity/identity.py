@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cdktf import ITerraformDependable
-from constructs import Construct
 
 from aks_workload_identity.config import Federation
 from aks_workload_identity.providers import FederatedIdentityCredential, Sleep, UserAssignedIdentity
+from constructs import Construct
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 MAX_FEDERATED_CREDENTIALS = 20

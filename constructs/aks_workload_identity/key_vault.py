@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from constructs import Construct
-
 from aks_workload_identity.config import KEY_VAULT_SUFFIX_LENGTH
 from aks_workload_identity.providers import (
     KeyVault,
@@ -16,6 +14,7 @@ from aks_workload_identity.providers import (
     RoleAssignment,
     Sleep,
 )
+from constructs import Construct
 
 DEPLOYER_ROLE = "Key Vault Secrets Officer"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from constructs import Construct
-
 from aks_workload_identity.providers import NamespaceV1, NamespaceV1Metadata
+from constructs import Construct
 
 
 class Namespaces(Construct):

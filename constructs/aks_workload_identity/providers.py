@@ -64,9 +64,7 @@ _azurerm_provider = submodule(_AZURERM, "provider")
 AzurermProvider = _azurerm_provider.AzurermProvider
 AzurermProviderFeatures = _azurerm_provider.AzurermProviderFeatures
 AzurermProviderFeaturesKeyVault = _azurerm_provider.AzurermProviderFeaturesKeyVault
-DataAzurermClientConfig = submodule(
-    _AZURERM, "data_azurerm_client_config"
-).DataAzurermClientConfig
+DataAzurermClientConfig = submodule(_AZURERM, "data_azurerm_client_config").DataAzurermClientConfig
 DataAzurermKubernetesCluster = submodule(
     _AZURERM, "data_azurerm_kubernetes_cluster"
 ).DataAzurermKubernetesCluster

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
-from constructs import Construct
 
 from aks_workload_identity.cluster import ClusterAccess
 from aks_workload_identity.config import Config
@@ -32,6 +31,7 @@ from aks_workload_identity.service_account import (
     WorkloadServiceAccountProps,
 )
 from aks_workload_identity.variables import declare_config_variables
+from constructs import Construct
 
 STACK_NAMES = ("identity", "cluster", "secrets")
 
@@ -145,9 +145,7 @@ class ClusterStack(_ConfiguredStack):
 class SecretsStack(_ConfiguredStack):
     """ESO custom resources; a stack of its own because their CRDs must exist at plan time."""
 
-    def __init__(
-        self, scope: Construct, id_: str, config: Config, identity: IdentityStack
-    ) -> None:
+    def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
         super().__init__(scope, id_, config)
         ClusterAccess(self, "access", config, helm=False)
         federation = config.federation
