@@ -12,7 +12,7 @@ import difflib
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -75,6 +75,35 @@ def _key_vault_role(role: str) -> str:
     return role
 
 
+class DataItemSettings(BaseModel):
+    """One Key Vault secret copied into one key of the Kubernetes Secret."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    secret_key: Annotated[Text, _rule(rules.SECRET_DATA_KEY)]
+    remote_key: Annotated[Text, _rule(rules.KEY_VAULT_SECRET_NAME)]
+
+
+class ExternalSecretSettings(BaseModel):
+    """One entry of ``external_secrets``; ``store`` and ``refresh_interval`` default to the
+    top-level ``cluster_secret_store_name`` and ``refresh_interval``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: K8sName
+    namespace: Namespace
+    data: Annotated[list[DataItemSettings], Field(min_length=1)]
+    store: K8sName | None = None
+    refresh_interval: Duration | None = None
+
+
+_SINGLE_EXTERNAL_SECRET_KEYS = (
+    "external_secret_name",
+    "external_secret_namespace",
+    "external_secret_key",
+)
+
+
 class Settings(BaseModel):
     """Every key of the tfvars file; see my.auto.tfvars.example for what each one means."""
 
@@ -102,11 +131,30 @@ class Settings(BaseModel):
     external_secret_key: Annotated[Text, _rule(rules.SECRET_DATA_KEY)] = "external-secret"
     refresh_interval: Duration = "1m"
     existing_namespaces: list[Namespace] = Field(default_factory=list)
+    external_secrets: list[ExternalSecretSettings] | None = None
 
     kubeconfig_path: Text = "~/.kube/config"
     kubeconfig_context: Text | None = None
 
     tags: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_way_to_declare_external_secrets(self) -> Settings:
+        both = [k for k in _SINGLE_EXTERNAL_SECRET_KEYS if k in self.model_fields_set]
+        if self.external_secrets is not None and both:
+            raise ValueError(
+                f"external_secrets replaces {', '.join(both)}: set one or the other, not both"
+            )
+        if self.external_secrets is not None:
+            seen = set()
+            for entry in self.external_secrets:
+                if (entry.namespace, entry.name) in seen:
+                    raise ValueError(
+                        f"external_secrets has {entry.namespace}/{entry.name} twice; "
+                        "each namespace/name must be unique"
+                    )
+                seen.add((entry.namespace, entry.name))
+        return self
 
     @model_validator(mode="after")
     def _namespaces_unique(self) -> Settings:
@@ -153,6 +201,7 @@ class Config:
 
     settings: Settings
     source: Path
+    written: dict[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, key: str) -> Any:
         return getattr(self.settings, key)
@@ -170,15 +219,27 @@ class Config:
 
     @property
     def external_secrets(self) -> tuple[ExternalSecretSpec, ...]:
+        """The ``external_secrets`` list, or else the walkthrough's single ExternalSecret."""
         s = self.settings
-        return (
+        if s.external_secrets is None:
+            return (
+                ExternalSecretSpec(
+                    name=s.external_secret_name,
+                    namespace=s.external_secret_namespace,
+                    store=s.cluster_secret_store_name,
+                    refresh_interval=s.refresh_interval,
+                    data=(DataItem(s.external_secret_key, s.key_vault_secret_name),),
+                ),
+            )
+        return tuple(
             ExternalSecretSpec(
-                name=s.external_secret_name,
-                namespace=s.external_secret_namespace,
-                store=s.cluster_secret_store_name,
-                refresh_interval=s.refresh_interval,
-                data=(DataItem(s.external_secret_key, s.key_vault_secret_name),),
-            ),
+                name=entry.name,
+                namespace=entry.namespace,
+                store=entry.store or s.cluster_secret_store_name,
+                refresh_interval=entry.refresh_interval or s.refresh_interval,
+                data=tuple(DataItem(d.secret_key, d.remote_key) for d in entry.data),
+            )
+            for entry in s.external_secrets
         )
 
     @property
@@ -191,8 +252,8 @@ class Config:
         return tuple(dict.fromkeys(n for n in used if n not in skip))
 
     def variable_values(self) -> dict[str, Any]:
-        """Each key's effective value, for the stacks' Terraform variable declarations."""
-        return self.settings.model_dump()
+        """Each key's value as terraform will see it: as written in the file, else the default."""
+        return {**self.settings.model_dump(), **self.written}
 
 
 @dataclass(frozen=True)
@@ -260,7 +321,7 @@ def load_config(path: Path) -> Config:
         settings = Settings.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(_problems(source, raw, error)) from None
-    return Config(settings=settings, source=path)
+    return Config(settings=settings, source=path, written=raw)
 
 
 def _parse_hcl(path: Path) -> dict[str, Any]:

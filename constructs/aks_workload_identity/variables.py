@@ -29,10 +29,11 @@ def terraform_type(annotation: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(annotation) if a is not type(None)]
         return terraform_type(inner[0]) if len(inner) == 1 else "any"
-    if origin is list:
-        return f"list({terraform_type(typing.get_args(annotation)[0])})"
-    if origin is dict:
-        return f"map({terraform_type(typing.get_args(annotation)[1])})"
+    if origin in (list, dict):
+        element = terraform_type(typing.get_args(annotation)[-1])
+        if element == "any":
+            return "any"  # a collection of objects: let terraform infer the structure
+        return f"{'list' if origin is list else 'map'}({element})"
     return _SCALARS.get(annotation, "any")
 
 
@@ -58,7 +59,7 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
             key,
             type=terraform_type(field.annotation),
             default=value,
-            description=f"Configuration key {key}; this stack was synthesized with the default.",
+            description=f"Configuration key {key}; defaults to the value this stack was synthesized with.",
             validation=[
                 TerraformVariableValidationConfig(
                     condition=f"${{jsonencode(var.{key}) == {encoded}}}",
