@@ -59,7 +59,7 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
             key,
             type=terraform_type(field.annotation),
             default=value,
-            description=f"Configuration key {key}; defaults to the value this stack was synthesized with.",
+            description=f"Configuration key {key}; defaults to the synthesized value.",
             validation=[
                 TerraformVariableValidationConfig(
                     condition=f"${{jsonencode(var.{key}) == {encoded}}}",
