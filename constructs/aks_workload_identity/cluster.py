@@ -93,7 +93,7 @@ class KubernetesCluster(Construct):
         self.location: str | None = None
         self.resource_group_name: str | None = None
         if props.oidc_issuer_url is not None:
-            self.oidc_issuer_url: str = props.oidc_issuer_url
+            self.oidc_issuer_url = props.oidc_issuer_url
             return
         name, group = props.aks_cluster_name, props.aks_resource_group_name
         self.aks = _aks_lookup(
