@@ -27,7 +27,10 @@ def test_federated_credential_trusts_the_annotated_service_account(synth) -> Non
     namespace = _namespace_name(cluster, metadata["namespace"])
     assert credential["subject"] == f"system:serviceaccount:{namespace}:{metadata['name']}"
     assert credential["audience"] == ["api://AzureADTokenExchange"]
-    assert credential["issuer"] == "${data.azurerm_kubernetes_cluster.aks.oidc_issuer_url}"
+    (cluster_name,) = identity["data"]["azurerm_kubernetes_cluster"]
+    assert credential["issuer"] == (
+        f"${{data.azurerm_kubernetes_cluster.{cluster_name}.oidc_issuer_url}}"
+    )
     identity_name, _ = only(identity, "azurerm_user_assigned_identity")
     assert credential["parent_id"] == f"${{azurerm_user_assigned_identity.{identity_name}.id}}"
 

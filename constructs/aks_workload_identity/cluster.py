@@ -1,36 +1,258 @@
-"""How the kubernetes and helm providers reach the cluster."""
+"""The Kubernetes cluster: where its OIDC issuer comes from, and how the providers reach it.
+
+``KubernetesCluster`` gives the identity stack the issuer URL: looked up on an AKS cluster (with a
+preflight that fails the plan when the issuer is off) or, for any other cluster, configured.
+``ClusterAccess`` configures the kubernetes and helm providers in one of three modes:
+
+- ``kubeconfig``: a kubeconfig file and context, for any cluster;
+- ``aks_credentials``: the client certificate AKS hands out (``kube_config``, or
+  ``kube_admin_config`` with ``aks_admin_credentials``); needs local accounts on the cluster;
+- ``kubelogin``: an Entra ID token from the ``kubelogin`` exec plugin; the only mode that works
+  on Entra-only clusters (local accounts disabled), and never sends a client certificate.
+"""
 
 from __future__ import annotations
 
-from aks_workload_identity.config import Config
+from dataclasses import dataclass
+from typing import Any
+
+from cdktf import Fn, Postcondition, TerraformResourceLifecycle
+
+from aks_workload_identity.config import KUBELOGIN_LOGIN_MODES, KUBERNETES_AUTH_MODES
 from aks_workload_identity.providers import (
+    AzurermProvider,
+    AzurermProviderFeatures,
+    DataAzurermKubernetesCluster,
     HelmProvider,
     HelmProviderKubernetes,
+    HelmProviderKubernetesExec,
     KubernetesProvider,
+    KubernetesProviderExec,
 )
 from constructs import Construct
 
+# The AKS Entra server application: the same ID in every tenant and every cluster.
+AKS_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
+
+
+def kubelogin_args(login_mode: str) -> list[str]:
+    """``kubelogin get-token`` arguments for an AKS cluster (Entra ID token on stdout)."""
+    return ["get-token", "--login", login_mode, "--server-id", AKS_SERVER_APP_ID]
+
+
+def _aks_lookup(
+    scope: Construct,
+    id_: str,
+    name: str | None,
+    resource_group_name: str | None,
+    postcondition: Postcondition,
+) -> DataAzurermKubernetesCluster:
+    # A data source's precondition cannot refer to its own attributes; a postcondition can.
+    return DataAzurermKubernetesCluster(
+        scope,
+        id_,
+        name=name,
+        resource_group_name=resource_group_name,
+        lifecycle=TerraformResourceLifecycle(postcondition=[postcondition]),
+    )
+
+
+@dataclass(frozen=True)
+class KubernetesClusterProps:
+    """Either an AKS cluster (``aks_cluster_name`` + ``aks_resource_group_name``) whose issuer is
+    looked up, or ``oidc_issuer_url`` for any other cluster (no AKS lookup at all)."""
+
+    aks_cluster_name: str | None = None
+    aks_resource_group_name: str | None = None
+    oidc_issuer_url: str | None = None
+
+    def __post_init__(self) -> None:
+        aks = (self.aks_cluster_name, self.aks_resource_group_name)
+        if self.oidc_issuer_url is None and None in aks:
+            raise ValueError(
+                "an AKS cluster needs aks_cluster_name and aks_resource_group_name; "
+                "any other cluster needs oidc_issuer_url"
+            )
+        if self.oidc_issuer_url is not None and aks != (None, None):
+            raise ValueError("set oidc_issuer_url or the AKS cluster, not both")
+
+
+class KubernetesCluster(Construct):
+    """Exposes ``oidc_issuer_url``; for AKS also ``aks`` (the data source), ``location`` and
+    ``resource_group_name`` (the cluster's, the default home of the Azure resources).
+
+    On AKS the plan fails, naming the cluster and the command that fixes it, when the cluster's
+    OIDC issuer is disabled: federated credentials cannot be created without an issuer URL.
+    """
+
+    def __init__(self, scope: Construct, id_: str, props: KubernetesClusterProps) -> None:
+        super().__init__(scope, id_)
+        self.props = props
+        self.aks: DataAzurermKubernetesCluster | None = None
+        self.location: str | None = None
+        self.resource_group_name: str | None = None
+        if props.oidc_issuer_url is not None:
+            self.oidc_issuer_url = props.oidc_issuer_url
+            return
+        name, group = props.aks_cluster_name, props.aks_resource_group_name
+        self.aks = _aks_lookup(
+            self,
+            "aks",
+            name,
+            group,
+            Postcondition(
+                condition="${self.oidc_issuer_enabled}",
+                error_message=(
+                    f"AKS cluster {name} (resource group {group}) has no OIDC issuer, which "
+                    "workload identity federation needs. Enable it, then deploy again: "
+                    f"az aks update --resource-group {group} --name {name} --enable-oidc-issuer"
+                ),
+            ),
+        )
+        self.oidc_issuer_url = self.aks.oidc_issuer_url
+        self.location = self.aks.location
+        self.resource_group_name = group
+
+
+@dataclass(frozen=True)
+class ClusterAccessProps:
+    """How the kubernetes (and, with ``helm_enabled``, helm) provider authenticates.
+
+    ``kubernetes_auth``: ``"kubeconfig"`` (default) reads ``kubeconfig_path`` (default
+    ``~/.kube/config``) and ``kubeconfig_context`` (default: the current context).
+    ``"aks_credentials"`` and ``"kubelogin"`` read the AKS cluster ``aks_cluster_name`` in
+    ``aks_resource_group_name`` with their own ``azurerm`` provider: the first uses its client
+    certificate (``kube_admin_config`` when ``aks_admin_credentials``, default ``False``), the
+    second a token from ``kubelogin get-token --login <kubelogin_login_mode>`` (default
+    ``"azurecli"``). ``helm_enabled``: default ``False``.
+    """
+
+    kubernetes_auth: str = "kubeconfig"
+    kubeconfig_path: str = "~/.kube/config"
+    kubeconfig_context: str | None = None
+    aks_cluster_name: str | None = None
+    aks_resource_group_name: str | None = None
+    aks_admin_credentials: bool = False
+    kubelogin_login_mode: str = "azurecli"
+    helm_enabled: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kubernetes_auth not in KUBERNETES_AUTH_MODES:
+            raise ValueError(
+                f"kubernetes_auth {self.kubernetes_auth!r}: must be one of {KUBERNETES_AUTH_MODES}"
+            )
+        if self.kubelogin_login_mode not in KUBELOGIN_LOGIN_MODES:
+            raise ValueError(
+                f"kubelogin_login_mode {self.kubelogin_login_mode!r}: "
+                f"must be one of {KUBELOGIN_LOGIN_MODES}"
+            )
+        if self.reads_aks and None in (self.aks_cluster_name, self.aks_resource_group_name):
+            raise ValueError(
+                f"kubernetes_auth {self.kubernetes_auth!r} reads the AKS cluster: "
+                "aks_cluster_name and aks_resource_group_name are required"
+            )
+        if self.aks_admin_credentials and self.kubernetes_auth != "aks_credentials":
+            raise ValueError('aks_admin_credentials needs kubernetes_auth "aks_credentials"')
+
+    @property
+    def reads_aks(self) -> bool:
+        return self.kubernetes_auth != "kubeconfig"
+
 
 class ClusterAccess(Construct):
-    """Configures ``kubernetes`` (and, with ``helm=True``, ``helm``) on the kubeconfig."""
+    """Creates ``kubernetes`` and, with ``helm_enabled``, ``helm``; in the AKS modes also
+    ``azurerm`` and ``aks`` (the cluster's data source, read on every plan).
 
-    def __init__(self, scope: Construct, id_: str, config: Config, *, helm: bool) -> None:
+    The AKS data source returns empty credentials instead of failing when the cluster or the
+    deployer's role cannot provide them, so each AKS mode checks for them with a postcondition
+    that says what to change, before a provider fails with an obscure TLS or index error.
+    """
+
+    def __init__(self, scope: Construct, id_: str, props: ClusterAccessProps) -> None:
         super().__init__(scope, id_)
+        self.props = props
+        self.azurerm: AzurermProvider | None = None
+        self.aks: DataAzurermKubernetesCluster | None = None
+        connection: dict[str, Any]
+        exec_: dict[str, Any] | None = None
+        if props.kubernetes_auth == "kubeconfig":
+            connection = {
+                "config_path": props.kubeconfig_path,
+                "config_context": props.kubeconfig_context,
+            }
+        else:
+            self.azurerm = AzurermProvider(self, "azurerm", features=[AzurermProviderFeatures()])
+            credentials = "kube_admin_config" if props.aks_admin_credentials else "kube_config"
+            self.aks = _aks_lookup(
+                self,
+                "aks",
+                props.aks_cluster_name,
+                props.aks_resource_group_name,
+                self._credentials_check(credentials),
+            )
+            config = (
+                self.aks.kube_admin_config if props.aks_admin_credentials else self.aks.kube_config
+            ).get(0)
+            connection = {
+                "host": config.host,
+                "cluster_ca_certificate": Fn.base64decode(config.cluster_ca_certificate),
+            }
+            if props.kubernetes_auth == "aks_credentials":
+                connection["client_certificate"] = Fn.base64decode(config.client_certificate)
+                connection["client_key"] = Fn.base64decode(config.client_key)
+            else:
+                exec_ = {
+                    "api_version": EXEC_API_VERSION,
+                    "command": "kubelogin",
+                    "args": kubelogin_args(props.kubelogin_login_mode),
+                }
+        # kubernetes 2.x: exec is a block (a list); helm 3.x: kubernetes and exec are objects.
         self.kubernetes = KubernetesProvider(
             self,
             "kubernetes",
-            config_path=config.kubeconfig_path,
-            config_context=config.kubeconfig_context,
+            **connection,
+            exec=[KubernetesProviderExec(**exec_)] if exec_ else None,
         )
         self.helm = (
             HelmProvider(
                 self,
                 "helm",
                 kubernetes=HelmProviderKubernetes(
-                    config_path=config.kubeconfig_path,
-                    config_context=config.kubeconfig_context,
+                    **connection,
+                    exec=HelmProviderKubernetesExec(**exec_) if exec_ else None,
                 ),
             )
-            if helm
+            if props.helm_enabled
             else None
+        )
+
+    def _credentials_check(self, credentials: str) -> Postcondition:
+        props = self.props
+        cluster = f"AKS cluster {props.aks_cluster_name}"
+        role = "Azure Kubernetes Service Cluster User Role"
+        if props.kubernetes_auth == "kubelogin":
+            return Postcondition(
+                condition=f'${{try(self.{credentials}[0].host, "") != ""}}',
+                error_message=(
+                    f"{cluster} returned no user credentials, so its API server address is "
+                    f"unknown: the deployer needs the {role} on the cluster."
+                ),
+            )
+        if props.aks_admin_credentials:
+            reason = (
+                "they exist only on Entra ID-integrated clusters with local accounts enabled, "
+                "and need the Azure Kubernetes Service Cluster Admin Role. On a cluster without "
+                "Entra ID integration set aks_admin_credentials = false; with local accounts "
+                'disabled use kubernetes_auth = "kubelogin".'
+            )
+        else:
+            reason = (
+                "the cluster uses Entra ID authentication (user credentials carry no "
+                f"certificate there) or the deployer lacks the {role}. Use kubernetes_auth = "
+                '"kubelogin", or aks_admin_credentials = true if local accounts are enabled.'
+            )
+        return Postcondition(
+            condition=f'${{try(self.{credentials}[0].client_certificate, "") != ""}}',
+            error_message=f"{cluster} returned no client certificate in {credentials}: {reason}",
         )

@@ -23,6 +23,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictStr,
     ValidationError,
     model_validator,
@@ -41,6 +42,8 @@ KEY_VAULT_DATA_ROLES = (
     "Key Vault Administrator",
 )
 LEAST_PRIVILEGE_ROLE = "Key Vault Secrets User"
+KUBERNETES_AUTH_MODES = ("kubeconfig", "aks_credentials", "kubelogin")
+KUBELOGIN_LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "azd")
 _HCL_OPTIONS = hcl2.SerializationOptions(with_comments=False, with_meta=False)
 BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 
@@ -73,6 +76,15 @@ def _key_vault_role(role: str) -> str:
         known = ", ".join(f"'{r}'" for r in KEY_VAULT_DATA_ROLES)
         raise ValueError(f"must be a Key Vault data-plane role for secrets: one of {known}")
     return role
+
+
+def _one_of(allowed: tuple[str, ...]) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(repr(a) for a in allowed)}")
+        return value
+
+    return AfterValidator(check)
 
 
 class DataItemSettings(BaseModel):
@@ -109,8 +121,8 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    aks_resource_group_name: Annotated[Text, _rule(rules.RESOURCE_GROUP_NAME)]
-    aks_cluster_name: Annotated[Text, _rule(rules.AKS_CLUSTER_NAME)]
+    aks_resource_group_name: Annotated[Text, _rule(rules.RESOURCE_GROUP_NAME)] | None = None
+    aks_cluster_name: Annotated[Text, _rule(rules.AKS_CLUSTER_NAME)] | None = None
 
     identity_name: Annotated[Text, _rule(rules.MANAGED_IDENTITY_NAME)] = "umi-external-secrets"
     identity_key_vault_role: Annotated[Text, AfterValidator(_key_vault_role)] = LEAST_PRIVILEGE_ROLE
@@ -138,6 +150,17 @@ class Settings(BaseModel):
 
     tags: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
+    # --- cluster access, non-AKS clusters, self-managed webhook ---
+    kubernetes_auth: Annotated[Text, _one_of(KUBERNETES_AUTH_MODES)] = "kubeconfig"
+    aks_admin_credentials: StrictBool = False
+    kubelogin_login_mode: Annotated[Text, _one_of(KUBELOGIN_LOGIN_MODES)] = "azurecli"
+    oidc_issuer_url: Annotated[Text, _rule(rules.HTTPS_URL)] | None = None
+    resource_group_name: Annotated[Text, _rule(rules.RESOURCE_GROUP_NAME)] | None = None
+    location: Annotated[Text, _rule(rules.AZURE_LOCATION)] | None = None
+    install_workload_identity_webhook: StrictBool = False
+    workload_identity_webhook_chart_version: Version = "1.6.0"
+    workload_identity_webhook_namespace: Namespace = "azure-workload-identity-system"
+
     @model_validator(mode="after")
     def _one_way_to_declare_external_secrets(self) -> Settings:
         both = [k for k in _SINGLE_EXTERNAL_SECRET_KEYS if k in self.model_fields_set]
@@ -154,6 +177,59 @@ class Settings(BaseModel):
                         "each namespace/name must be unique"
                     )
                 seen.add((entry.namespace, entry.name))
+        return self
+
+    @model_validator(mode="after")
+    def _cluster_is_aks_or_has_an_issuer_url(self) -> Settings:
+        aks_keys = ("aks_resource_group_name", "aks_cluster_name")
+        if self.oidc_issuer_url is None:
+            missing = [k for k in aks_keys if getattr(self, k) is None]
+            if missing:
+                raise ValueError(
+                    f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required: "
+                    "the AKS cluster whose OIDC issuer is looked up (for a cluster that is not "
+                    "AKS, set oidc_issuer_url, resource_group_name and location instead)"
+                )
+            return self
+        unused = [k for k in aks_keys if getattr(self, k) is not None]
+        if unused:
+            raise ValueError(
+                f"oidc_issuer_url is set, so no AKS cluster is looked up and {', '.join(unused)} "
+                "would be ignored: remove it (or remove oidc_issuer_url to use the AKS cluster)"
+            )
+        missing = [k for k in ("resource_group_name", "location") if getattr(self, k) is None]
+        if missing:
+            raise ValueError(
+                f"oidc_issuer_url is set (a cluster that is not AKS), so {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} required: where the identity and the "
+                "Key Vault are created"
+            )
+        if self.kubernetes_auth != "kubeconfig":
+            raise ValueError(
+                f'kubernetes_auth = "{self.kubernetes_auth}" reads the AKS cluster, but '
+                "oidc_issuer_url is set (a cluster that is not AKS): "
+                'use kubernetes_auth = "kubeconfig"'
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _no_key_without_effect(self) -> Settings:
+        """A key that only one mode reads is an error in any other mode, not silently ignored."""
+        needs = {
+            "kubeconfig_path": ("kubernetes_auth", "kubeconfig"),
+            "kubeconfig_context": ("kubernetes_auth", "kubeconfig"),
+            "aks_admin_credentials": ("kubernetes_auth", "aks_credentials"),
+            "kubelogin_login_mode": ("kubernetes_auth", "kubelogin"),
+            "workload_identity_webhook_chart_version": ("install_workload_identity_webhook", True),
+            "workload_identity_webhook_namespace": ("install_workload_identity_webhook", True),
+        }
+        for key, (switch, value) in needs.items():
+            if key in self.model_fields_set and getattr(self, switch) != value:
+                shown = json.dumps(value)
+                raise ValueError(
+                    f"{key} is only used with {switch} = {shown}: "
+                    f"set {switch} = {shown} or remove {key}"
+                )
         return self
 
     @model_validator(mode="after")
@@ -248,6 +324,8 @@ class Config:
         s = self.settings
         used = [s.eso_namespace, s.service_account_namespace]
         used += [e.namespace for e in self.external_secrets]
+        if s.install_workload_identity_webhook:
+            used.append(s.workload_identity_webhook_namespace)
         skip = BUILTIN_NAMESPACES | set(s.existing_namespaces)
         return tuple(dict.fromkeys(n for n in used if n not in skip))
 

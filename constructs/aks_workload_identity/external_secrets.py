@@ -45,9 +45,17 @@ class ExternalSecretsOperator(Construct):
 
     ``atomic`` rolls a failed install back, so a failed deploy leaves no half-installed chart.
     Uninstalling the release deletes the CRDs and with them every store and ExternalSecret.
+    ``depends_on``: what must be installed first (e.g. the workload identity webhook).
     """
 
-    def __init__(self, scope: Construct, id_: str, props: ExternalSecretsOperatorProps) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        props: ExternalSecretsOperatorProps,
+        *,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> None:
         super().__init__(scope, id_)
         self.props = props
         self.release = Release(
@@ -64,6 +72,7 @@ class ExternalSecretsOperator(Construct):
             atomic=True,
             cleanup_on_fail=True,
             timeout=props.timeout_seconds,
+            depends_on=list(depends_on) or None,
         )
 
 

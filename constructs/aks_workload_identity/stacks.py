@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
 
-from aks_workload_identity.cluster import ClusterAccess
+from aks_workload_identity.cluster import (
+    ClusterAccess,
+    ClusterAccessProps,
+    KubernetesCluster,
+    KubernetesClusterProps,
+)
 from aks_workload_identity.config import Config
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
@@ -22,7 +27,6 @@ from aks_workload_identity.providers import (
     AzurermProviderFeatures,
     AzurermProviderFeaturesKeyVault,
     DataAzurermClientConfig,
-    DataAzurermKubernetesCluster,
     RandomProvider,
     TimeProvider,
 )
@@ -31,6 +35,10 @@ from aks_workload_identity.service_account import (
     WorkloadServiceAccountProps,
 )
 from aks_workload_identity.variables import declare_config_variables
+from aks_workload_identity.workload_identity_webhook import (
+    WorkloadIdentityWebhook,
+    WorkloadIdentityWebhookProps,
+)
 from constructs import Construct
 
 STACK_NAMES = ("identity", "cluster", "secrets")
@@ -69,20 +77,26 @@ class IdentityStack(_ConfiguredStack):
         RandomProvider(self, "random")
         TimeProvider(self, "time")
         client = DataAzurermClientConfig(self, "client")
-        cluster = DataAzurermKubernetesCluster(
+        cluster = KubernetesCluster(
             self,
-            "aks",
-            name=config.aks_cluster_name,
-            resource_group_name=config.aks_resource_group_name,
+            "cluster",
+            KubernetesClusterProps(
+                aks_cluster_name=config.aks_cluster_name,
+                aks_resource_group_name=config.aks_resource_group_name,
+                oidc_issuer_url=config.oidc_issuer_url,
+            ),
         )
+        # Where the identity and the vault go: configured, else beside the AKS cluster.
+        resource_group_name = config.resource_group_name or cluster.resource_group_name
+        location = config.location or cluster.location
         self.tenant_id = client.tenant_id
         self.workload_identity = WorkloadIdentity(
             self,
             "workload-identity",
             WorkloadIdentityProps(
                 name=config.identity_name,
-                resource_group_name=config.aks_resource_group_name,
-                location=cluster.location,
+                resource_group_name=resource_group_name,
+                location=location,
                 oidc_issuer_url=cluster.oidc_issuer_url,
                 federations=[config.federation],
                 tags=config.tags,
@@ -93,8 +107,8 @@ class IdentityStack(_ConfiguredStack):
             "key-vault",
             SecretsVaultProps(
                 name_prefix=config.key_vault_name_prefix,
-                resource_group_name=config.aks_resource_group_name,
-                location=cluster.location,
+                resource_group_name=resource_group_name,
+                location=location,
                 tenant_id=client.tenant_id,
                 deployer_object_id=client.object_id,
                 seed_secret_name=config.key_vault_secret_name,
@@ -114,12 +128,26 @@ class IdentityStack(_ConfiguredStack):
         TerraformOutput(self, "tenant_id", value=self.tenant_id)
 
 
+def _cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAccessProps:
+    return ClusterAccessProps(
+        kubernetes_auth=config.kubernetes_auth,
+        kubeconfig_path=config.kubeconfig_path,
+        kubeconfig_context=config.kubeconfig_context,
+        aks_cluster_name=config.aks_cluster_name,
+        aks_resource_group_name=config.aks_resource_group_name,
+        aks_admin_credentials=config.aks_admin_credentials,
+        kubelogin_login_mode=config.kubelogin_login_mode,
+        helm_enabled=helm_enabled,
+    )
+
+
 class ClusterStack(_ConfiguredStack):
-    """Kubernetes: namespaces, the annotated service account, the ESO Helm release."""
+    """Kubernetes: namespaces, the annotated service account, the optional workload identity
+    webhook, the ESO Helm release."""
 
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
         super().__init__(scope, id_, config)
-        ClusterAccess(self, "access", config, helm=True)
+        ClusterAccess(self, "access", _cluster_access_props(config, helm_enabled=True))
         self.namespaces = Namespaces(self, "namespaces", config.namespaces_to_create)
         federation = config.federation
         self.service_account = WorkloadServiceAccount(
@@ -132,6 +160,19 @@ class ClusterStack(_ConfiguredStack):
                 tenant_id=identity.tenant_id,
             ),
         )
+        self.webhook = (
+            WorkloadIdentityWebhook(
+                self,
+                "workload-identity-webhook",
+                WorkloadIdentityWebhookProps(
+                    namespace=self.namespaces.name_of(config.workload_identity_webhook_namespace),
+                    tenant_id=identity.tenant_id,
+                    version=config.workload_identity_webhook_chart_version,
+                ),
+            )
+            if config.install_workload_identity_webhook
+            else None
+        )
         self.operator = ExternalSecretsOperator(
             self,
             "external-secrets",
@@ -139,6 +180,7 @@ class ClusterStack(_ConfiguredStack):
                 namespace=self.namespaces.name_of(config.eso_namespace),
                 version=config.eso_chart_version,
             ),
+            depends_on=[self.webhook.release] if self.webhook else (),
         )
 
 
@@ -147,7 +189,7 @@ class SecretsStack(_ConfiguredStack):
 
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
         super().__init__(scope, id_, config)
-        ClusterAccess(self, "access", config, helm=False)
+        ClusterAccess(self, "access", _cluster_access_props(config, helm_enabled=False))
         federation = config.federation
         self.store = ClusterSecretStore(
             self,
