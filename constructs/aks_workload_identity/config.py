@@ -12,6 +12,7 @@ import difflib
 import json
 import os
 import sys
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictStr,
     ValidationError,
     model_validator,
@@ -176,7 +178,7 @@ class WorkloadSettings(BaseModel):
     namespace: Namespace
     identity: ConfigKey
     additional_identities: list[ConfigKey] = Field(default_factory=list)
-    create_namespace: bool | None = None
+    create_namespace: StrictBool | None = None
     federated_credential_name: FederatedCredentialName | None = None
 
     @model_validator(mode="after")
@@ -809,7 +811,8 @@ def _problems(source: str, raw: dict[str, Any], error: ValidationError) -> list[
         key = _key_path(loc)
         kind = item["type"]
         if kind == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[0]), known, n=1, cutoff=0.6)
+            candidates = known if len(loc) == 1 else _nested_fields(loc[0])
+            close = difflib.get_close_matches(str(loc[-1]), candidates, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "see my.auto.tfvars.example for keys"
             problems.append(Problem(source, key, item["input"], "unknown key", hint))
         elif kind == "missing":
@@ -821,9 +824,25 @@ def _problems(source: str, raw: dict[str, Any], error: ValidationError) -> list[
     return problems
 
 
+def _nested_fields(top_level_key: int | str) -> list[str]:
+    """Field names of every model inside a top-level key (for "did you mean" on nested keys)."""
+    names: list[str] = []
+    pending = [Settings.model_fields[str(top_level_key)].annotation]
+    while pending:
+        annotation = pending.pop()
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names += annotation.model_fields
+            pending += [f.annotation for f in annotation.model_fields.values()]
+        else:
+            pending += typing.get_args(annotation)
+    return names
+
+
 def _key_path(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for a bad map key; the key is already in the path
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
 

@@ -98,9 +98,20 @@ def _check(where: str, field_name: str, value: str, rule: rules.Rule) -> None:
 
 
 class ClusterSecretStore(Construct):
-    """Creates ``manifest``, and waits until ESO reports the store Ready (token exchange works)."""
+    """Creates ``manifest``, and waits until ESO reports the store Ready (token exchange works).
 
-    def __init__(self, scope: Construct, id_: str, props: ClusterSecretStoreProps) -> None:
+    Pass the service account (and anything else it needs) in ``depends_on`` when it is created in
+    the same stack, so the store is created after it and deleted before it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        props: ClusterSecretStoreProps,
+        *,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> None:
         super().__init__(scope, id_)
         self.props = props
         self.manifest = Manifest(
@@ -123,6 +134,7 @@ class ClusterSecretStore(Construct):
                     }
                 },
             },
+            depends_on=list(depends_on) or None,
             **_wait_until_ready(props.ready_timeout),
         )
 
