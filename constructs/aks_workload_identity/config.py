@@ -569,7 +569,7 @@ class Config:
     @property
     def identities(self) -> tuple[IdentitySpec, ...]:
         s = self.settings
-        if s.identities is None or s.workloads is None:
+        if s.identities is None or s.workloads is None:  # the walkthrough's flat keys
             return (
                 IdentitySpec(
                     key=WALKTHROUGH_KEY,

@@ -47,7 +47,7 @@ class _ConfiguredStack(TerraformStack):
 
 
 class IdentityStack(_ConfiguredStack):
-    """Azure: managed identity, federated credential, Key Vault, roles, seed secret."""
+    """Azure: managed identities and their federated credentials, Key Vault, roles, seed secret."""
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_, config)
@@ -133,7 +133,7 @@ class IdentityStack(_ConfiguredStack):
 
 
 class ClusterStack(_ConfiguredStack):
-    """Kubernetes: namespaces, the annotated service account, the ESO Helm release."""
+    """Kubernetes: namespaces, the annotated service accounts, the ESO Helm release."""
 
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
         super().__init__(scope, id_, config)
