@@ -1,5 +1,7 @@
-# Several ExternalSecrets across namespaces, all read through the one ClusterSecretStore.
-# The secrets named here must exist in the vault (only external-keyvault-secret is created).
+# Many ExternalSecrets across namespaces, all read through the walkthrough's one store.
+# data copies single Key Vault secrets; data_from extracts the fields of a JSON secret or finds
+# secrets by name pattern or tags. The secrets named here must exist in the vault (only
+# external-keyvault-secret is created).
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 
@@ -21,8 +23,52 @@ external_secrets = [
     ]
   },
   {
+    name      = "orders-api-keys"
+    namespace = "orders"
+    data_from = [{ find = { name_regexp = "^orders-api-" } }]
+  },
+  {
+    name      = "orders-config"
+    namespace = "orders"
+    data_from = [{ extract = { key = "orders-config" } }]
+  },
+  {
     name      = "payments-api"
     namespace = "payments"
     data      = [{ secret_key = "api-key", remote_key = "payments-api-key" }]
+  },
+  {
+    name             = "payments-psp"
+    namespace        = "payments"
+    refresh_interval = "15m"
+    data_from        = [{ find = { tags = { team = "payments", env = "prod" } } }]
+  },
+  {
+    name      = "payments-db"
+    namespace = "payments"
+    data_from = [{ extract = { key = "payments-db" } }]
+    data      = [{ secret_key = "ca.crt", remote_key = "payments-db-ca" }]
+  },
+  {
+    name      = "shipping-carriers"
+    namespace = "shipping"
+    data_from = [
+      { find = { name_regexp = "^carrier-[a-z]+-token$" } },
+      { find = { name_regexp = "^shipping-", tags = { env = "prod" } } },
+    ]
+  },
+  {
+    name      = "shipping-db"
+    namespace = "shipping"
+    data = [
+      { secret_key = "username", remote_key = "shipping-db-username" },
+      { secret_key = "password", remote_key = "shipping-db-password" },
+    ]
+  },
+  {
+    name             = "shipping-webhook"
+    namespace        = "shipping"
+    refresh_interval = "1h"
+    data             = [{ secret_key = "signing-key", remote_key = "shipping-webhook-signing-key" }]
   },
 ]

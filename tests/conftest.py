@@ -16,7 +16,15 @@ from aks_workload_identity.config import Config, load_config
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = PROJECT_DIR / "my.auto.tfvars.example"
 EXAMPLES_DIR = PROJECT_DIR / "examples"
-SHARED_DIR = PROJECT_DIR.parent / "shared"
+# The reference data beside the checkout (../shared), or beside the worktrees' parent.
+SHARED_DIR = next(
+    (
+        d
+        for d in (PROJECT_DIR.parent / "shared", PROJECT_DIR.parent.parent / "shared")
+        if d.is_dir()
+    ),
+    PROJECT_DIR.parent / "shared",
+)
 
 Synth = dict[str, dict[str, Any]]
 

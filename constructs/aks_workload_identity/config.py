@@ -12,6 +12,8 @@ import difflib
 import json
 import os
 import sys
+import typing
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -96,17 +98,118 @@ class DataItemSettings(BaseModel):
     remote_key: Annotated[Text, _rule(rules.KEY_VAULT_SECRET_NAME)]
 
 
+class ExtractSettings(BaseModel):
+    """``data_from`` extract: every field of one Key Vault secret whose value is a JSON object."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Annotated[Text, _rule(rules.KEY_VAULT_SECRET_NAME)]
+
+
+class FindSettings(BaseModel):
+    """``data_from`` find: every Key Vault secret whose name matches ``name_regexp`` and whose
+    tags include all of ``tags``; each becomes a key named after the secret."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name_regexp: Annotated[Text, AfterValidator(rules.check_go_regexp)] | None = None
+    tags: dict[StrictStr, StrictStr] | None = None
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> FindSettings:
+        if self.name_regexp is None and not self.tags:
+            raise ValueError("find needs name_regexp, tags or both")
+        return self
+
+
+class DataFromSettings(BaseModel):
+    """One ``data_from`` entry: exactly one of ``extract`` and ``find``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    extract: ExtractSettings | None = None
+    find: FindSettings | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> DataFromSettings:
+        if (self.extract is None) == (self.find is None):
+            raise ValueError("each data_from entry needs exactly one of extract and find")
+        return self
+
+
 class ExternalSecretSettings(BaseModel):
     """One entry of ``external_secrets``; ``store`` and ``refresh_interval`` default to the
-    top-level ``cluster_secret_store_name`` and ``refresh_interval``."""
+    top-level ``cluster_secret_store_name`` (or the only entry of ``cluster_secret_stores``)
+    and ``refresh_interval``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: K8sName
     namespace: Namespace
-    data: Annotated[list[DataItemSettings], Field(min_length=1)]
+    data: list[DataItemSettings] = Field(default_factory=list)
+    data_from: list[DataFromSettings] = Field(default_factory=list)
     store: K8sName | None = None
     refresh_interval: Duration | None = None
+
+    @model_validator(mode="after")
+    def _something_to_sync(self) -> ExternalSecretSettings:
+        if not self.data and not self.data_from:
+            raise ValueError(f"{self.namespace}/{self.name} needs data, data_from or both")
+        keys = [item.secret_key for item in self.data]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(
+                f"{self.namespace}/{self.name} maps secret_key {twice} more than once; "
+                "each key of the Secret can hold one value"
+            )
+        return self
+
+
+# --- identities, workloads and stores (the mappings; the flat keys cover the walkthrough) ---
+ConfigKey = Annotated[Text, _rule(rules.CONFIG_KEY)]
+FederatedCredentialName = Annotated[Text, _rule(rules.FEDERATED_CREDENTIAL_NAME)]
+
+
+class IdentitySettings(BaseModel):
+    """One entry of ``identities``: a user-assigned managed identity and its Key Vault role."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[Text, _rule(rules.MANAGED_IDENTITY_NAME)]
+    key_vault_role: Annotated[Text, AfterValidator(_key_vault_role)] = LEAST_PRIVILEGE_ROLE
+
+
+class WorkloadSettings(BaseModel):
+    """One entry of ``workloads``: a service account, the identity its annotation names and the
+    identities it may also use (each gets a federated credential for it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service_account: K8sName
+    namespace: Namespace
+    identity: ConfigKey
+    additional_identities: list[ConfigKey] = Field(default_factory=list)
+    create_namespace: StrictBool | None = None
+    federated_credential_name: FederatedCredentialName | None = None
+
+    @model_validator(mode="after")
+    def _identities_listed_once(self) -> WorkloadSettings:
+        listed = [self.identity, *self.additional_identities]
+        twice = sorted({k for k in listed if listed.count(k) > 1})
+        if twice:
+            raise ValueError(
+                f"identity {', '.join(repr(k) for k in twice)} is listed more than once "
+                "(identity and additional_identities together name each identity once)"
+            )
+        return self
+
+
+class ClusterSecretStoreSettings(BaseModel):
+    """One entry of ``cluster_secret_stores``: the workload whose service account it uses."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    workload: ConfigKey
 
 
 _SINGLE_EXTERNAL_SECRET_KEYS = (
@@ -114,6 +217,24 @@ _SINGLE_EXTERNAL_SECRET_KEYS = (
     "external_secret_namespace",
     "external_secret_key",
 )
+_FLAT_KEYS_REPLACED_BY = {
+    "identities": ("identity_name", "identity_key_vault_role", "federated_credential_name"),
+    "workloads": ("service_account_name", "service_account_namespace", "federated_credential_name"),
+    "cluster_secret_stores": ("cluster_secret_store_name",),
+}
+MAX_FEDERATED_CREDENTIALS = 20
+
+
+def _listing(keys: Iterable[str]) -> str:
+    return ", ".join(repr(k) for k in keys) or "none declared"
+
+
+def _credential_name(namespace: str, service_account: str, chosen: str | None) -> str:
+    """The federated credential's name: ``chosen``, else ``<namespace>-<service account>``."""
+    if chosen:
+        return chosen
+    derived = f"{namespace}-{service_account}".replace(".", "-")
+    return derived[: rules.FEDERATED_CREDENTIAL_NAME.max_length]
 
 
 class Settings(BaseModel):
@@ -144,6 +265,11 @@ class Settings(BaseModel):
     refresh_interval: Duration = "1m"
     existing_namespaces: list[Namespace] = Field(default_factory=list)
     external_secrets: list[ExternalSecretSettings] | None = None
+
+    # --- identities, workloads and stores ---
+    identities: dict[ConfigKey, IdentitySettings] | None = None
+    workloads: dict[ConfigKey, WorkloadSettings] | None = None
+    cluster_secret_stores: dict[K8sName, ClusterSecretStoreSettings] | None = None
 
     kubeconfig_path: Text = "~/.kube/config"
     kubeconfig_context: Text | None = None
@@ -233,6 +359,144 @@ class Settings(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _one_way_to_declare_mappings(self) -> Settings:
+        for mapping, flat_keys in _FLAT_KEYS_REPLACED_BY.items():
+            both = [k for k in flat_keys if k in self.model_fields_set]
+            if getattr(self, mapping) is not None and both:
+                raise ValueError(
+                    f"{mapping} replaces {', '.join(both)}: set one or the other, not both"
+                )
+        declared = [m for m in _FLAT_KEYS_REPLACED_BY if getattr(self, m) is not None]
+        if declared and len(declared) < len(_FLAT_KEYS_REPLACED_BY):
+            missing = [m for m in _FLAT_KEYS_REPLACED_BY if m not in declared]
+            raise ValueError(
+                f"{', '.join(declared)} set without {', '.join(missing)}: identities, workloads "
+                "and cluster_secret_stores are declared together (workloads name identities, "
+                "stores name workloads)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _mappings_refer_to_declared_keys(self) -> Settings:
+        if self.identities is None or self.workloads is None or self.cluster_secret_stores is None:
+            return self
+        for key, workload in self.workloads.items():
+            for identity in [workload.identity, *workload.additional_identities]:
+                if identity not in self.identities:
+                    where = "identity" if identity == workload.identity else "additional_identities"
+                    raise ValueError(
+                        f"workloads.{key}.{where}: {identity!r} is not a key of identities "
+                        f"(valid: {_listing(self.identities)})"
+                    )
+        for name, store in self.cluster_secret_stores.items():
+            if store.workload not in self.workloads:
+                raise ValueError(
+                    f"cluster_secret_stores.{name}.workload: {store.workload!r} is not a key of "
+                    f"workloads (valid: {_listing(self.workloads)})"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _mappings_are_deployable(self) -> Settings:
+        if self.identities is None or self.workloads is None:
+            return self
+        names = [i.name for i in self.identities.values()]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"identities: name {twice} is used by more than one identity; "
+                "managed identity names are unique within the resource group"
+            )
+        accounts: dict[tuple[str, str], str] = {}
+        for key, workload in self.workloads.items():
+            account = (workload.namespace, workload.service_account)
+            if account in accounts:
+                raise ValueError(
+                    f"workloads {accounts[account]} and {key} are both service account "
+                    f"{account[0]}/{account[1]}; list each service account once (one workload "
+                    "can use several identities through additional_identities)"
+                )
+            accounts[account] = key
+        for key, identity in self.identities.items():
+            users = {
+                w: _credential_name(s.namespace, s.service_account, s.federated_credential_name)
+                for w, s in self.workloads.items()
+                if key in (s.identity, *s.additional_identities)
+            }
+            if not users:
+                raise ValueError(
+                    f"identities.{key} is used by no workload: name it in a workload's identity "
+                    "or additional_identities, or remove it"
+                )
+            if len(users) > MAX_FEDERATED_CREDENTIALS:
+                raise ValueError(
+                    f"identities.{key} ({identity.name}) is used by {len(users)} workloads: "
+                    f"Azure allows at most {MAX_FEDERATED_CREDENTIALS} federated credentials "
+                    "per identity; split the workloads across more identities"
+                )
+            credentials = list(users.values())
+            for name in {n for n in credentials if credentials.count(n) > 1}:
+                clashing = sorted(w for w, n in users.items() if n == name)
+                raise ValueError(
+                    f"workloads {', '.join(clashing)} would get the same federated credential "
+                    f"name {name!r} on identities.{key}; set federated_credential_name on one"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _namespaces_created_or_existing(self) -> Settings:
+        wanted: dict[str, tuple[bool, str]] = {}
+        for key, workload in (self.workloads or {}).items():
+            create, ns = workload.create_namespace, workload.namespace
+            if create is None:
+                continue
+            if create and (ns in self.existing_namespaces or ns in BUILTIN_NAMESPACES):
+                why = "is built in" if ns in BUILTIN_NAMESPACES else "is in existing_namespaces"
+                raise ValueError(
+                    f"workloads.{key}.create_namespace = true, but namespace {ns!r} {why}"
+                )
+            if ns in wanted and wanted[ns][0] != create:
+                raise ValueError(
+                    f"workloads {wanted[ns][1]} and {key} disagree on create_namespace for "
+                    f"namespace {ns!r}"
+                )
+            wanted[ns] = (create, key)
+        return self
+
+    @model_validator(mode="after")
+    def _external_secrets_use_declared_stores(self) -> Settings:
+        stores = (
+            list(self.cluster_secret_stores)
+            if self.cluster_secret_stores is not None
+            else [self.cluster_secret_store_name]
+        )
+        if self.external_secrets is None:
+            if len(stores) > 1:
+                raise ValueError(
+                    f"with {len(stores)} cluster_secret_stores, declare external_secrets "
+                    "(each with its store) instead of external_secret_name/namespace/key"
+                )
+            if not stores:
+                raise ValueError(
+                    "cluster_secret_stores is empty, but the walkthrough's ExternalSecret "
+                    "needs a store: declare a store, or external_secrets = []"
+                )
+            return self
+        for index, entry in enumerate(self.external_secrets):
+            where = f"external_secrets[{index}] ({entry.namespace}/{entry.name})"
+            if entry.store is None and len(stores) != 1:
+                raise ValueError(
+                    f"{where}: set store, one of {_listing(stores)}"
+                    if stores
+                    else f"{where}: there is no ClusterSecretStore to read through"
+                )
+            if entry.store is not None and entry.store not in stores:
+                raise ValueError(
+                    f"{where}: store {entry.store!r} is not declared (valid: {_listing(stores)})"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _namespaces_unique(self) -> Settings:
         duplicates = {n for n in self.existing_namespaces if self.existing_namespaces.count(n) > 1}
         if duplicates:
@@ -258,8 +522,27 @@ class Federation:
 
 @dataclass(frozen=True)
 class DataItem:
+    """One Key Vault secret (``remote_key``) copied into one key (``secret_key``) of the Secret."""
+
     secret_key: str
     remote_key: str
+
+
+@dataclass(frozen=True)
+class Extract:
+    """``dataFrom.extract``: each field of the Key Vault secret ``key`` (a JSON object) becomes
+    a key of the Secret."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Find:
+    """``dataFrom.find``: every Key Vault secret whose name matches ``name_regexp`` (Go RE2) and
+    whose tags include all of ``tags`` becomes a key of the Secret, named after the secret."""
+
+    name_regexp: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -269,6 +552,42 @@ class ExternalSecretSpec:
     store: str
     refresh_interval: str
     data: tuple[DataItem, ...]
+    data_from: tuple[Extract | Find, ...] = ()
+
+
+@dataclass(frozen=True)
+class IdentitySpec:
+    """An identity, its Key Vault role and the service accounts it trusts, in workload order."""
+
+    key: str
+    name: str
+    key_vault_role: str
+    federations: tuple[Federation, ...]
+
+
+@dataclass(frozen=True)
+class WorkloadSpec:
+    """A service account annotated with ``identity``'s client ID; it may also use
+    ``additional_identities`` (their client IDs are stack outputs)."""
+
+    key: str
+    service_account: str
+    namespace: str
+    identity: str
+    additional_identities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """A ClusterSecretStore that authenticates as ``workload``'s service account."""
+
+    name: str
+    workload: str
+    service_account: str
+    namespace: str
+
+
+WALKTHROUGH_KEY = "default"
 
 
 @dataclass(frozen=True)
@@ -283,26 +602,107 @@ class Config:
         return getattr(self.settings, key)
 
     @property
+    def walkthrough_form(self) -> bool:
+        """True when the flat keys describe the one identity, service account and store."""
+        return self.settings.identities is None
+
+    @property
     def federation(self) -> Federation:
+        """The walkthrough's federated credential (the flat keys)."""
         s = self.settings
-        default_name = f"{s.service_account_namespace}-{s.service_account_name}".replace(".", "-")
         return Federation(
-            name=s.federated_credential_name
-            or default_name[: rules.FEDERATED_CREDENTIAL_NAME.max_length],
+            name=_credential_name(
+                s.service_account_namespace, s.service_account_name, s.federated_credential_name
+            ),
             namespace=s.service_account_namespace,
             service_account=s.service_account_name,
+        )
+
+    @property
+    def workloads(self) -> tuple[WorkloadSpec, ...]:
+        s = self.settings
+        if s.workloads is None:
+            return (
+                WorkloadSpec(
+                    key=WALKTHROUGH_KEY,
+                    service_account=s.service_account_name,
+                    namespace=s.service_account_namespace,
+                    identity=WALKTHROUGH_KEY,
+                ),
+            )
+        return tuple(
+            WorkloadSpec(
+                key=key,
+                service_account=w.service_account,
+                namespace=w.namespace,
+                identity=w.identity,
+                additional_identities=tuple(w.additional_identities),
+            )
+            for key, w in s.workloads.items()
+        )
+
+    @property
+    def identities(self) -> tuple[IdentitySpec, ...]:
+        s = self.settings
+        if s.identities is None or s.workloads is None:  # the walkthrough's flat keys
+            return (
+                IdentitySpec(
+                    key=WALKTHROUGH_KEY,
+                    name=s.identity_name,
+                    key_vault_role=s.identity_key_vault_role,
+                    federations=(self.federation,),
+                ),
+            )
+        return tuple(
+            IdentitySpec(
+                key=key,
+                name=identity.name,
+                key_vault_role=identity.key_vault_role,
+                federations=tuple(
+                    Federation(
+                        name=_credential_name(
+                            w.namespace, w.service_account, w.federated_credential_name
+                        ),
+                        namespace=w.namespace,
+                        service_account=w.service_account,
+                    )
+                    for w in s.workloads.values()
+                    if key in (w.identity, *w.additional_identities)
+                ),
+            )
+            for key, identity in s.identities.items()
+        )
+
+    @property
+    def cluster_secret_stores(self) -> tuple[StoreSpec, ...]:
+        s = self.settings
+        workloads = {w.key: w for w in self.workloads}
+        chosen = (
+            {s.cluster_secret_store_name: WALKTHROUGH_KEY}
+            if s.cluster_secret_stores is None
+            else {name: store.workload for name, store in s.cluster_secret_stores.items()}
+        )
+        return tuple(
+            StoreSpec(
+                name=name,
+                workload=key,
+                service_account=workloads[key].service_account,
+                namespace=workloads[key].namespace,
+            )
+            for name, key in chosen.items()
         )
 
     @property
     def external_secrets(self) -> tuple[ExternalSecretSpec, ...]:
         """The ``external_secrets`` list, or else the walkthrough's single ExternalSecret."""
         s = self.settings
+        default_store = self.cluster_secret_stores[0].name if self.cluster_secret_stores else ""
         if s.external_secrets is None:
             return (
                 ExternalSecretSpec(
                     name=s.external_secret_name,
                     namespace=s.external_secret_namespace,
-                    store=s.cluster_secret_store_name,
+                    store=default_store,
                     refresh_interval=s.refresh_interval,
                     data=(DataItem(s.external_secret_key, s.key_vault_secret_name),),
                 ),
@@ -311,22 +711,29 @@ class Config:
             ExternalSecretSpec(
                 name=entry.name,
                 namespace=entry.namespace,
-                store=entry.store or s.cluster_secret_store_name,
+                store=entry.store or default_store,
                 refresh_interval=entry.refresh_interval or s.refresh_interval,
                 data=tuple(DataItem(d.secret_key, d.remote_key) for d in entry.data),
+                data_from=tuple(_data_from(d) for d in entry.data_from),
             )
             for entry in s.external_secrets
         )
 
     @property
     def namespaces_to_create(self) -> tuple[str, ...]:
-        """Every namespace the stacks use, less built-in and declared-existing ones, in order."""
+        """Every namespace the stacks use, less built-in and existing ones, in order.
+
+        Existing: listed in ``existing_namespaces`` or a workload's ``create_namespace = false``.
+        """
         s = self.settings
-        used = [s.eso_namespace, s.service_account_namespace]
+        used = [s.eso_namespace, *(w.namespace for w in self.workloads)]
         used += [e.namespace for e in self.external_secrets]
         if s.install_workload_identity_webhook:
             used.append(s.workload_identity_webhook_namespace)
-        skip = BUILTIN_NAMESPACES | set(s.existing_namespaces)
+        existing = {
+            w.namespace for w in (s.workloads or {}).values() if w.create_namespace is False
+        }
+        skip = BUILTIN_NAMESPACES | set(s.existing_namespaces) | existing
         return tuple(dict.fromkeys(n for n in used if n not in skip))
 
     def variable_values(self) -> dict[str, Any]:
@@ -466,6 +873,13 @@ def _literal(source: str, key: str, value: Any, problems: list[Problem]) -> Any:
     return value
 
 
+def _data_from(entry: DataFromSettings) -> Extract | Find:
+    if entry.extract is not None:
+        return Extract(entry.extract.key)
+    assert entry.find is not None
+    return Find(name_regexp=entry.find.name_regexp, tags=dict(entry.find.tags or {}))
+
+
 def _problems(source: str, raw: dict[str, Any], error: ValidationError) -> list[Problem]:
     problems = []
     known = list(Settings.model_fields)
@@ -474,7 +888,8 @@ def _problems(source: str, raw: dict[str, Any], error: ValidationError) -> list[
         key = _key_path(loc)
         kind = item["type"]
         if kind == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[0]), known, n=1, cutoff=0.6)
+            candidates = known if len(loc) == 1 else _nested_fields(loc[0])
+            close = difflib.get_close_matches(str(loc[-1]), candidates, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "see my.auto.tfvars.example for keys"
             problems.append(Problem(source, key, item["input"], "unknown key", hint))
         elif kind == "missing":
@@ -486,9 +901,25 @@ def _problems(source: str, raw: dict[str, Any], error: ValidationError) -> list[
     return problems
 
 
+def _nested_fields(top_level_key: int | str) -> list[str]:
+    """Field names of every model inside a top-level key (for "did you mean" on nested keys)."""
+    names: list[str] = []
+    pending = [Settings.model_fields[str(top_level_key)].annotation]
+    while pending:
+        annotation = pending.pop()
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names += annotation.model_fields
+            pending += [f.annotation for f in annotation.model_fields.values()]
+        else:
+            pending += typing.get_args(annotation)
+    return names
+
+
 def _key_path(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for a bad map key; the key is already in the path
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
 

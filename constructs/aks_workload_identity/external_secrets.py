@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import yaml
 from cdktf import ITerraformDependable
 
-from aks_workload_identity.config import DataItem
+from aks_workload_identity import rules
+from aks_workload_identity.config import DataItem, Extract, Find
 from aks_workload_identity.providers import (
     Manifest,
     ManifestTimeouts,
@@ -80,7 +81,10 @@ class ExternalSecretsOperator(Construct):
 class ClusterSecretStoreProps:
     """An ``azurekv`` store that authenticates as ``service_account`` in ``namespace``.
 
-    No ``tenantId`` here: the service account's annotation carries it (set once).
+    That service account's ``azure.workload.identity/client-id`` annotation picks the identity
+    (see ``WorkloadServiceAccount``). No ``tenantId`` here: the annotation carries it (set once).
+    ``vault_url``: e.g. ``SecretsVault(...).vault.vault_uri``. ``ready_timeout``: how long deploy
+    waits for ESO to report the store Ready, default ``"5m"``.
     """
 
     name: str
@@ -89,11 +93,34 @@ class ClusterSecretStoreProps:
     namespace: str
     ready_timeout: str = "5m"
 
+    def __post_init__(self) -> None:
+        where = f"ClusterSecretStore {self.name!r}"
+        _check(where, "name", self.name, rules.DNS1123_SUBDOMAIN)
+        _check(where, "service_account", self.service_account, rules.DNS1123_SUBDOMAIN)
+        _check(where, "namespace", self.namespace, rules.DNS1123_LABEL)
+        _check(where, "vault_url", self.vault_url, rules.HTTPS_URL)
+
+
+def _check(where: str, field_name: str, value: str, rule: rules.Rule) -> None:
+    if not rule.allows(value):
+        raise ValueError(f"{where}: {field_name} = {value!r} {rule.message}")
+
 
 class ClusterSecretStore(Construct):
-    """Creates ``manifest``, and waits until ESO reports the store Ready (token exchange works)."""
+    """Creates ``manifest``, and waits until ESO reports the store Ready (token exchange works).
 
-    def __init__(self, scope: Construct, id_: str, props: ClusterSecretStoreProps) -> None:
+    Pass the service account (and anything else it needs) in ``depends_on`` when it is created in
+    the same stack, so the store is created after it and deleted before it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        props: ClusterSecretStoreProps,
+        *,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> None:
         super().__init__(scope, id_)
         self.props = props
         self.manifest = Manifest(
@@ -116,23 +143,78 @@ class ClusterSecretStore(Construct):
                     }
                 },
             },
+            depends_on=list(depends_on) or None,
             **_wait_until_ready(props.ready_timeout),
         )
 
 
 @dataclass(frozen=True)
 class ExternalSecretProps:
-    """Sync ``data`` (Key Vault secret → Secret key) into a Secret named ``name``.
+    """Sync ``data`` (Key Vault secret → Secret key) and ``data_from`` (``Extract``: the fields
+    of one JSON secret; ``Find``: every secret matching a name regexp and/or tags) into a Secret
+    named ``name``, through the ClusterSecretStore ``store``; at least one of the two.
 
-    The Secret is created and owned by the ExternalSecret, so deleting it deletes the Secret.
+    The Secret is created and owned by the ExternalSecret (``creationPolicy: Owner``), so deleting
+    it deletes the Secret. ``refresh_interval``: a Go duration, default ``"1h"`` (ESO's own).
+    ``ready_timeout``: how long deploy waits for the first sync, default ``"10m"``.
     """
 
     name: str
     namespace: str
     store: str
-    refresh_interval: str
+    refresh_interval: str = "1h"
     data: Sequence[DataItem] = field(default_factory=tuple)
+    data_from: Sequence[Extract | Find] = field(default_factory=tuple)
     ready_timeout: str = "10m"
+
+    def __post_init__(self) -> None:
+        where = f"ExternalSecret {self.namespace}/{self.name}"
+        _check(where, "name", self.name, rules.DNS1123_SUBDOMAIN)
+        _check(where, "namespace", self.namespace, rules.DNS1123_LABEL)
+        _check(where, "store", self.store, rules.DNS1123_SUBDOMAIN)
+        _check(where, "refresh_interval", self.refresh_interval, rules.GO_DURATION)
+        if not self.data and not self.data_from:
+            raise ValueError(f"{where}: needs data, data_from or both")
+        for item in self.data:
+            _check(where, "secret_key", item.secret_key, rules.SECRET_DATA_KEY)
+        keys = [item.secret_key for item in self.data]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{where}: each secret_key can appear once in data")
+        for source in self.data_from:
+            if isinstance(source, Find):
+                if source.name_regexp is None and not source.tags:
+                    raise ValueError(f"{where}: Find needs name_regexp, tags or both")
+                if source.name_regexp is not None:
+                    try:
+                        rules.check_go_regexp(source.name_regexp)
+                    except ValueError as error:
+                        raise ValueError(f"{where}: {error}") from None
+            elif not isinstance(source, Extract):
+                raise ValueError(f"{where}: data_from takes Extract and Find, not {source!r}")
+
+
+def _sources(props: ExternalSecretProps) -> dict:
+    """``data`` and ``dataFrom``, each only when used (ESO merges them, ``data`` last)."""
+    sources: dict = {}
+    if props.data:
+        sources["data"] = [
+            {"secretKey": item.secret_key, "remoteRef": {"key": item.remote_key}}
+            for item in props.data
+        ]
+    if props.data_from:
+        sources["dataFrom"] = [_data_from_entry(source) for source in props.data_from]
+    return sources
+
+
+def _data_from_entry(source: Extract | Find) -> dict:
+    if isinstance(source, Extract):
+        return {"extract": {"key": source.key}}
+    find: dict = {}
+    if source.name_regexp is not None:
+        find["name"] = {"regexp": source.name_regexp}
+    if source.tags:
+        find["tags"] = dict(source.tags)
+    return {"find": find}
 
 
 class ExternalSecret(Construct):
@@ -167,10 +249,7 @@ class ExternalSecret(Construct):
                         "creationPolicy": "Owner",
                         "deletionPolicy": "Retain",
                     },
-                    "data": [
-                        {"secretKey": item.secret_key, "remoteRef": {"key": item.remote_key}}
-                        for item in props.data
-                    ],
+                    **_sources(props),
                 },
             },
             depends_on=list(depends_on) or None,

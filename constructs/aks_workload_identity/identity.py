@@ -7,18 +7,21 @@ from dataclasses import dataclass, field
 
 from cdktf import ITerraformDependable
 
-from aks_workload_identity.config import Federation
+from aks_workload_identity import rules
+from aks_workload_identity.config import MAX_FEDERATED_CREDENTIALS, Federation
 from aks_workload_identity.providers import FederatedIdentityCredential, Sleep, UserAssignedIdentity
 from constructs import Construct
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
-MAX_FEDERATED_CREDENTIALS = 20
 
 
 @dataclass(frozen=True)
 class WorkloadIdentityProps:
     """What the identity is called, where it lives and which service accounts it trusts.
 
+    ``federations``: one federated credential each (1 to 20: Azure's limit per identity), names
+    unique, each service account once. ``oidc_issuer_url``: the cluster's issuer, e.g. an
+    ``azurerm_kubernetes_cluster``'s ``oidc_issuer_url``. ``tags``: default none.
     ``propagation_wait``: how long to wait after the last credential is written; Entra caches
     federated credentials, and a token exchange right after creation fails with AADSTS70021.
     Default ``"60s"``.
@@ -33,20 +36,39 @@ class WorkloadIdentityProps:
     propagation_wait: str = "60s"
 
     def __post_init__(self) -> None:
+        where = f"identity {self.name!r}"
+        if not rules.MANAGED_IDENTITY_NAME.allows(self.name):
+            raise ValueError(f"{where}: name {rules.MANAGED_IDENTITY_NAME.message}")
         if not self.federations:
-            raise ValueError(f"identity {self.name!r}: at least one federation is required")
+            raise ValueError(f"{where}: at least one federation is required")
         if len(self.federations) > MAX_FEDERATED_CREDENTIALS:
             raise ValueError(
-                f"identity {self.name!r}: {len(self.federations)} federated credentials, "
-                f"Azure allows at most {MAX_FEDERATED_CREDENTIALS} per identity"
+                f"{where}: {len(self.federations)} federated credentials, Azure allows at most "
+                f"{MAX_FEDERATED_CREDENTIALS} per identity; split the service accounts across "
+                "identities"
             )
+        for federation in self.federations:
+            if not rules.FEDERATED_CREDENTIAL_NAME.allows(federation.name):
+                raise ValueError(
+                    f"{where}: federated credential {federation.name!r} "
+                    f"{rules.FEDERATED_CREDENTIAL_NAME.message}"
+                )
         names = [f.name for f in self.federations]
         if len(set(names)) != len(names):
-            raise ValueError(f"identity {self.name!r}: federated credential names must be unique")
+            raise ValueError(f"{where}: federated credential names must be unique")
+        subjects = [f.subject for f in self.federations]
+        if len(set(subjects)) != len(subjects):
+            raise ValueError(
+                f"{where}: each service account can be federated once "
+                "(Azure rejects a second credential with the same issuer and subject)"
+            )
+        if not rules.GO_DURATION.allows(self.propagation_wait):
+            raise ValueError(f"{where}: propagation_wait {rules.GO_DURATION.message}")
 
 
 class WorkloadIdentity(Construct):
-    """Creates ``identity``, one ``credentials`` entry per federation, and ``propagated``.
+    """Creates ``identity``, one ``credentials`` entry per federation, and ``propagated``;
+    ``client_id`` and ``principal_id`` are the identity's (for annotations and role assignments).
 
     Credentials on one identity are chained with ``depends_on``: Azure rejects concurrent
     writes with HTTP 409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity.
@@ -63,6 +85,8 @@ class WorkloadIdentity(Construct):
             location=props.location,
             tags=dict(props.tags) or None,
         )
+        self.client_id: str = self.identity.client_id
+        self.principal_id: str = self.identity.principal_id
         self.credentials: list[FederatedIdentityCredential] = []
         previous: list[ITerraformDependable] = []
         for federation in props.federations:

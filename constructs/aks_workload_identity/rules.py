@@ -35,6 +35,10 @@ class Rule:
             return False
         return re.fullmatch(self.pattern, value) is not None
 
+    def allows(self, value: str) -> bool:
+        """``ok``, or a value only known at apply time (see ``unresolved``)."""
+        return unresolved(value) or self.ok(value)
+
     def check(self, value: str) -> str:
         if not self.ok(value):
             raise ValueError(f"{self.name} {self.message}")
@@ -49,6 +53,12 @@ class Rule:
             parts.append(f"!strcontains({expression}, {_hcl_string(self.forbidden)})")
         parts.append(f"can(regex({_hcl_string('^(?:' + self.pattern + ')$')}, {expression}))")
         return " && ".join(parts)
+
+
+def unresolved(value: str) -> bool:
+    """True for a cdktf token or Terraform expression: its value is known only at apply time,
+    so construct props skip the rule for it."""
+    return "${" in value
 
 
 def _hcl_string(value: str) -> str:
@@ -181,3 +191,32 @@ RFC3339_UTC = Rule(
     description="an RFC 3339 UTC timestamp such as '2027-12-31T00:00:00Z'",
     pattern=r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
 )
+
+CONFIG_KEY = Rule(
+    name="key",
+    description=(
+        "1-63 characters of lowercase letters, digits, '-' and '_', starting with a letter"
+    ),
+    pattern=r"[a-z][a-z0-9_-]*",
+    max_length=63,
+)
+
+# Constructs Go's RE2 (which ESO compiles find.name.regexp with) does not support.
+_NOT_RE2 = re.compile(r"\(\?<?[=!]|\(\?P=|\(\?>|\\[1-9]|[*+?}][+]")
+
+
+def check_go_regexp(value: str) -> str:
+    """A regular expression ESO can compile: valid, and without look-arounds or back-references
+    (Go's regexp is RE2). Python's ``re`` stands in for RE2's parser for everything else."""
+    if not value:
+        raise ValueError("regular expression must not be empty")
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"regular expression does not compile: {error}") from None
+    if _NOT_RE2.search(re.sub(r"\\[^1-9]", "_", value)):  # escaped characters are literals
+        raise ValueError(
+            "regular expression uses a look-around, back-reference, atomic group or possessive "
+            "quantifier, which Go's regexp (RE2) does not support"
+        )
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aks_workload_identity import rules
 from aks_workload_identity.providers import ServiceAccountV1, ServiceAccountV1Metadata
 from constructs import Construct
 
@@ -13,13 +14,25 @@ TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id"
 
 @dataclass(frozen=True)
 class WorkloadServiceAccountProps:
-    """``client_id``: the identity the annotation names. ``tenant_id``: the one place the tenant
-    is set (ESO fails with "multiple tenantID found" if the store also sets it)."""
+    """``client_id``: the identity the annotation names (the default one when the service account
+    may use several: workloads pass the others' client IDs to their Azure SDK). ``tenant_id``: the
+    one place the tenant is set (ESO fails with "multiple tenantID found" if the store also sets
+    it). ``namespace`` may be a reference to a ``Namespaces`` entry, so it is created first."""
 
     name: str
     namespace: str
     client_id: str
     tenant_id: str
+
+    def __post_init__(self) -> None:
+        for field_name, value, rule in (
+            ("name", self.name, rules.DNS1123_SUBDOMAIN),
+            ("namespace", self.namespace, rules.DNS1123_LABEL),
+            ("client_id", self.client_id, rules.UUID),
+            ("tenant_id", self.tenant_id, rules.UUID),
+        ):
+            if not rule.allows(value):
+                raise ValueError(f"service account {field_name} = {value!r} {rule.message}")
 
 
 class WorkloadServiceAccount(Construct):

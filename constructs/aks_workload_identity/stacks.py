@@ -10,7 +10,7 @@ from aks_workload_identity.cluster import (
     KubernetesCluster,
     KubernetesClusterProps,
 )
-from aks_workload_identity.config import Config
+from aks_workload_identity.config import WALKTHROUGH_KEY, Config
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
     ClusterSecretStoreProps,
@@ -55,7 +55,7 @@ class _ConfiguredStack(TerraformStack):
 
 
 class IdentityStack(_ConfiguredStack):
-    """Azure: managed identity, federated credential, Key Vault, roles, seed secret."""
+    """Azure: managed identities and their federated credentials, Key Vault, roles, seed secret."""
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_, config)
@@ -90,18 +90,21 @@ class IdentityStack(_ConfiguredStack):
         resource_group_name = config.resource_group_name or cluster.resource_group_name
         location = config.location or cluster.location
         self.tenant_id = client.tenant_id
-        self.workload_identity = WorkloadIdentity(
-            self,
-            "workload-identity",
-            WorkloadIdentityProps(
-                name=config.identity_name,
-                resource_group_name=resource_group_name,
-                location=location,
-                oidc_issuer_url=cluster.oidc_issuer_url,
-                federations=[config.federation],
-                tags=config.tags,
-            ),
-        )
+        self.workload_identities = {
+            spec.key: WorkloadIdentity(
+                self,
+                _construct_id(config, "identity", spec.key, "workload-identity"),
+                WorkloadIdentityProps(
+                    name=spec.name,
+                    resource_group_name=resource_group_name,
+                    location=location,
+                    oidc_issuer_url=cluster.oidc_issuer_url,
+                    federations=spec.federations,
+                    tags=config.tags,
+                ),
+            )
+            for spec in config.identities
+        }
         self.vault = SecretsVault(
             self,
             "key-vault",
@@ -115,16 +118,31 @@ class IdentityStack(_ConfiguredStack):
                 tags=config.tags,
             ),
         )
-        self.vault.grant(
-            "workload-identity",
-            self.workload_identity.identity.principal_id,
-            config.identity_key_vault_role,
-        )
-        self.client_id = self.workload_identity.identity.client_id
+        for spec in config.identities:
+            self.vault.grant(
+                _construct_id(config, "identity", spec.key, "workload-identity"),
+                self.workload_identities[spec.key].principal_id,
+                spec.key_vault_role,
+            )
+        self.client_ids = {key: wi.client_id for key, wi in self.workload_identities.items()}
         self.vault_uri = self.vault.vault.vault_uri
         TerraformOutput(self, "key_vault_name", value=self.vault.vault.name)
         TerraformOutput(self, "key_vault_uri", value=self.vault_uri)
-        TerraformOutput(self, "identity_client_id", value=self.client_id)
+        if config.walkthrough_form:
+            TerraformOutput(self, "identity_client_id", value=self.client_ids[WALKTHROUGH_KEY])
+        else:
+            TerraformOutput(self, "identity_client_ids", value=self.client_ids)
+            # What a workload passes to its Azure SDK to act as one of the identities its
+            # service account's annotation does not name.
+            TerraformOutput(
+                self,
+                "additional_client_ids",
+                value={
+                    w.key: {k: self.client_ids[k] for k in w.additional_identities}
+                    for w in config.workloads
+                    if w.additional_identities
+                },
+            )
         TerraformOutput(self, "tenant_id", value=self.tenant_id)
 
 
@@ -142,24 +160,26 @@ def _cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAcces
 
 
 class ClusterStack(_ConfiguredStack):
-    """Kubernetes: namespaces, the annotated service account, the optional workload identity
+    """Kubernetes: namespaces, the annotated service accounts, the optional workload identity
     webhook, the ESO Helm release."""
 
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
         super().__init__(scope, id_, config)
         ClusterAccess(self, "access", _cluster_access_props(config, helm_enabled=True))
         self.namespaces = Namespaces(self, "namespaces", config.namespaces_to_create)
-        federation = config.federation
-        self.service_account = WorkloadServiceAccount(
-            self,
-            "service-account",
-            WorkloadServiceAccountProps(
-                name=federation.service_account,
-                namespace=self.namespaces.name_of(federation.namespace),
-                client_id=identity.client_id,
-                tenant_id=identity.tenant_id,
-            ),
-        )
+        self.service_accounts = {
+            workload.key: WorkloadServiceAccount(
+                self,
+                _construct_id(config, "service-account", workload.key, "service-account"),
+                WorkloadServiceAccountProps(
+                    name=workload.service_account,
+                    namespace=self.namespaces.name_of(workload.namespace),
+                    client_id=identity.client_ids[workload.identity],
+                    tenant_id=identity.tenant_id,
+                ),
+            )
+            for workload in config.workloads
+        }
         self.webhook = (
             WorkloadIdentityWebhook(
                 self,
@@ -190,17 +210,19 @@ class SecretsStack(_ConfiguredStack):
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
         super().__init__(scope, id_, config)
         ClusterAccess(self, "access", _cluster_access_props(config, helm_enabled=False))
-        federation = config.federation
-        self.store = ClusterSecretStore(
-            self,
-            "store",
-            ClusterSecretStoreProps(
-                name=config.cluster_secret_store_name,
-                vault_url=identity.vault_uri,
-                service_account=federation.service_account,
-                namespace=federation.namespace,
-            ),
-        )
+        self.stores = {
+            store.name: ClusterSecretStore(
+                self,
+                _construct_id(config, "store", store.name, "store"),
+                ClusterSecretStoreProps(
+                    name=store.name,
+                    vault_url=identity.vault_uri,
+                    service_account=store.service_account,
+                    namespace=store.namespace,
+                ),
+            )
+            for store in config.cluster_secret_stores
+        }
         self.external_secrets = [
             ExternalSecret(
                 self,
@@ -211,11 +233,18 @@ class SecretsStack(_ConfiguredStack):
                     store=spec.store,
                     refresh_interval=spec.refresh_interval,
                     data=spec.data,
+                    data_from=spec.data_from,
                 ),
-                depends_on=[self.store.manifest],
+                depends_on=[self.stores[spec.store].manifest],
             )
             for spec in config.external_secrets
         ]
+
+
+def _construct_id(config: Config, kind: str, key: str, walkthrough_id: str) -> str:
+    """The walkthrough keeps the construct ids it always had: new ids would change the Terraform
+    addresses of a deployed walkthrough, and the next deploy would replace its resources."""
+    return walkthrough_id if config.walkthrough_form else f"{kind}-{key}"
 
 
 def build_stacks(app: App, config: Config) -> tuple[IdentityStack, ClusterStack, SecretsStack]:
