@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
+# checkov gets an environment of its own (see security/checkov.in); tests/test_security.py runs it.
+CHECKOV_VENV := $(VENV)/checkov
 CDKTF := $(CURDIR)/node_modules/.bin/cdktf
 UV_VERSION := 0.13.9
 
@@ -28,13 +30,21 @@ VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(
 
 .PHONY: setup synth test lint deploy destroy diff bench clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 
+# --reinstall-package python-hcl2: checkov's bc-python-hcl2 used to share its `hcl2` files in
+# this venv, and syncing it away deletes them; reinstalling puts them back in an older .venv.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --reinstall-package python-hcl2 \
+		--python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
+	@touch $@
+
+$(CHECKOV_VENV)/.installed: security/checkov.lock $(VENV)/.installed
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(CHECKOV_VENV)/bin/python security/checkov.lock
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed

@@ -181,3 +181,16 @@ RFC3339_UTC = Rule(
     description="an RFC 3339 UTC timestamp such as '2027-12-31T00:00:00Z'",
     pattern=r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
 )
+
+AZURE_SUBNET_ID = Rule(
+    name="subnet ID",
+    description=(
+        "a subnet resource ID such as '/subscriptions/<subscription id>/resourceGroups/<group>"
+        "/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>'"
+    ),
+    pattern=(
+        r"(?i:/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"/resourceGroups/[-\w.()]*[-\w()]/providers/Microsoft\.Network"
+        r"/virtualNetworks/[\w][-\w.]*/subnets/[\w][-\w.]*)"
+    ),
+)
