@@ -7,6 +7,7 @@ Accepted findings live in security/checkov-accepted.yaml, each with a reason.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import subprocess
@@ -146,7 +147,9 @@ def checkov_results(synthesized: Synthesized) -> list[CheckResult]:
         results = report.get("results", {})
         for outcome, passed in (("passed_checks", True), ("failed_checks", False)):
             for item in results.get(outcome, []):
-                stack = by_path[(synthesized.root / item["file_abs_path"]).resolve()]
+                path = (synthesized.root / item["file_abs_path"]).resolve()
+                assert path in by_path, f"checkov reported a file it was not given: {path}"
+                stack = by_path[path]
                 found.append(
                     CheckResult(
                         check=item["check_id"],
@@ -561,8 +564,6 @@ _PRIVATE = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 @given(st.ip_addresses(v=4), st.integers(min_value=8, max_value=32))
 def test_public_ipv4_ranges_are_accepted_and_private_ones_rejected(address, prefix) -> None:
-    import ipaddress
-
     network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
     private = any(network.overlaps(ipaddress.ip_network(p)) for p in _PRIVATE)
     if private:
@@ -588,6 +589,8 @@ def test_props_are_validated_up_front_and_tokens_pass() -> None:
     }
     with pytest.raises(ValueError, match=r"allowed_ip_ranges\[0\] = '10.0.0.0/8'"):
         SecretsVaultProps(**base, allowed_ip_ranges=("10.0.0.0/8",))
+    with pytest.raises(ValueError, match=r"secret_content_type = 'x+' must be at most 255"):
+        SecretsVaultProps(**base, secret_content_type="x" * 256)
     with pytest.raises(ValueError, match="public_network_access_enabled = true"):
         SecretsVaultProps(
             **base, public_network_access_enabled=False, allowed_subnet_ids=(SUBNET_ID,)

@@ -116,10 +116,16 @@ def utc_timestamp(value: str) -> str:
     return value
 
 
-def _content_type(value: str) -> str:
+def secret_content_type(value: str) -> str:
     if len(value) > SECRET_CONTENT_TYPE_MAX_LENGTH:
         raise ValueError(f"must be at most {SECRET_CONTENT_TYPE_MAX_LENGTH} characters")
     return value
+
+
+KeyVaultIpRule = Annotated[Text, AfterValidator(key_vault_ip_rule)]
+SubnetId = Annotated[Text, _rule(rules.AZURE_SUBNET_ID)]
+SecretContentType = Annotated[Text, AfterValidator(secret_content_type)]
+UtcTimestamp = Annotated[Text, AfterValidator(utc_timestamp)]
 
 
 def network_rules_conflict(
@@ -204,14 +210,10 @@ class Settings(BaseModel):
     # --- Key Vault security ---
     key_vault_purge_protection_enabled: StrictBool = False
     key_vault_public_network_access_enabled: StrictBool = True
-    key_vault_allowed_ip_ranges: list[Annotated[Text, AfterValidator(key_vault_ip_rule)]] = Field(
-        default_factory=list
-    )
-    key_vault_allowed_subnet_ids: list[Annotated[Text, _rule(rules.AZURE_SUBNET_ID)]] = Field(
-        default_factory=list
-    )
-    key_vault_secret_content_type: Annotated[Text, AfterValidator(_content_type)] = "text/plain"
-    key_vault_secret_expiration_date: Annotated[Text, AfterValidator(utc_timestamp)] | None = None
+    key_vault_allowed_ip_ranges: list[KeyVaultIpRule] = Field(default_factory=list)
+    key_vault_allowed_subnet_ids: list[SubnetId] = Field(default_factory=list)
+    key_vault_secret_content_type: SecretContentType = "text/plain"
+    key_vault_secret_expiration_date: UtcTimestamp | None = None
 
     @model_validator(mode="after")
     def _one_way_to_declare_external_secrets(self) -> Settings:

@@ -12,6 +12,7 @@ from aks_workload_identity.config import (
     KEY_VAULT_SUFFIX_LENGTH,
     key_vault_ip_rule,
     network_rules_conflict,
+    secret_content_type,
     utc_timestamp,
 )
 from aks_workload_identity.providers import (
@@ -74,6 +75,7 @@ class SecretsVaultProps:
             problems += _check(f"allowed_ip_ranges[{index}]", value, key_vault_ip_rule)
         for index, value in enumerate(self.allowed_subnet_ids):
             problems += _check(f"allowed_subnet_ids[{index}]", value, rules.AZURE_SUBNET_ID.check)
+        problems += _check("secret_content_type", self.secret_content_type, secret_content_type)
         if self.secret_expiration_date is not None:
             problems += _check("secret_expiration_date", self.secret_expiration_date, utc_timestamp)
         conflict = network_rules_conflict(
