@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
+# checkov gets an environment of its own (see security/checkov.in); tests/test_security.py runs it.
+CHECKOV_VENV := $(VENV)/checkov
 CDKTF := $(CURDIR)/node_modules/.bin/cdktf
 UV_VERSION := 0.13.9
 
@@ -30,11 +32,19 @@ VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# --reinstall-package python-hcl2: checkov's bc-python-hcl2 used to share its `hcl2` files in
+# this venv, and syncing it away deletes them; reinstalling puts them back in an older .venv.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --reinstall-package python-hcl2 \
+		--python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
+	@touch $@
+
+$(CHECKOV_VENV)/.installed: security/checkov.lock $(VENV)/.installed
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(CHECKOV_VENV)/bin/python security/checkov.lock
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
@@ -46,7 +56,7 @@ synth: setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) synth
 	@ls cdktf.out/stacks
 
-test: setup
+test: setup $(CHECKOV_VENV)/.installed
 	@start=$$(date +%s); \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
 	$(BIN)/python -m pytest; status=$$?; \

@@ -9,12 +9,14 @@ environment.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import os
 import sys
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -87,6 +89,72 @@ def _one_of(allowed: tuple[str, ...]) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+# --- Key Vault security ---
+BROAD_KEY_VAULT_ROLE = "Key Vault Administrator"
+SECRET_CONTENT_TYPE_MAX_LENGTH = 255
+_PRIVATE_IPV4 = tuple(
+    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+
+
+def key_vault_ip_rule(value: str) -> str:
+    """A public IPv4 address or CIDR range: what a Key Vault firewall IP rule accepts."""
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(
+            "must be an IPv4 address or CIDR range such as '203.0.113.7' or '203.0.113.0/24'"
+        ) from None
+    if network.version != 4:
+        raise ValueError("must be IPv4: Key Vault firewall rules take IPv4 addresses only")
+    if str(network) != value and f"{network.network_address}" != value:
+        raise ValueError(f"is not a network address: did you mean '{network}'?")
+    if any(network.overlaps(private) for private in _PRIVATE_IPV4):
+        raise ValueError(
+            "overlaps a private (RFC 1918) range, which Key Vault IP rules reject; allow traffic "
+            "from an Azure subnet with key_vault_allowed_subnet_ids instead"
+        )
+    return value
+
+
+def utc_timestamp(value: str) -> str:
+    """An RFC 3339 UTC timestamp that names a real date and time."""
+    rules.RFC3339_UTC.check(value)
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise ValueError(f"{rules.RFC3339_UTC.name} is not a real date and time") from None
+    return value
+
+
+def secret_content_type(value: str) -> str:
+    if len(value) > SECRET_CONTENT_TYPE_MAX_LENGTH:
+        raise ValueError(f"must be at most {SECRET_CONTENT_TYPE_MAX_LENGTH} characters")
+    return value
+
+
+KeyVaultIpRule = Annotated[Text, AfterValidator(key_vault_ip_rule)]
+SubnetId = Annotated[Text, _rule(rules.AZURE_SUBNET_ID)]
+SecretContentType = Annotated[Text, AfterValidator(secret_content_type)]
+UtcTimestamp = Annotated[Text, AfterValidator(utc_timestamp)]
+
+
+def network_rules_conflict(
+    public_network_access_enabled: bool,
+    allowed_ip_ranges: list[str] | tuple[str, ...],
+    allowed_subnet_ids: list[str] | tuple[str, ...],
+    prefix: str = "",
+) -> str | None:
+    """Why these network settings contradict each other, or None when they do not."""
+    if public_network_access_enabled or not (allowed_ip_ranges or allowed_subnet_ids):
+        return None
+    return (
+        f"{prefix}allowed_ip_ranges and {prefix}allowed_subnet_ids take effect only while "
+        f"{prefix}public_network_access_enabled = true (with public access off, only private "
+        "endpoints reach the vault): remove them or turn public network access on"
+    )
 
 
 class DataItemSettings(BaseModel):
@@ -286,6 +354,14 @@ class Settings(BaseModel):
     install_workload_identity_webhook: StrictBool = False
     workload_identity_webhook_chart_version: Version = "1.6.0"
     workload_identity_webhook_namespace: Namespace = "azure-workload-identity-system"
+
+    # --- Key Vault security ---
+    key_vault_purge_protection_enabled: StrictBool = False
+    key_vault_public_network_access_enabled: StrictBool = True
+    key_vault_allowed_ip_ranges: list[KeyVaultIpRule] = Field(default_factory=list)
+    key_vault_allowed_subnet_ids: list[SubnetId] = Field(default_factory=list)
+    key_vault_secret_content_type: SecretContentType = "text/plain"
+    key_vault_secret_expiration_date: UtcTimestamp | None = None
 
     @model_validator(mode="after")
     def _one_way_to_declare_external_secrets(self) -> Settings:
@@ -494,6 +570,18 @@ class Settings(BaseModel):
                 raise ValueError(
                     f"{where}: store {entry.store!r} is not declared (valid: {_listing(stores)})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _key_vault_network_rules_consistent(self) -> Settings:
+        conflict = network_rules_conflict(
+            self.key_vault_public_network_access_enabled,
+            self.key_vault_allowed_ip_ranges,
+            self.key_vault_allowed_subnet_ids,
+            prefix="key_vault_",
+        )
+        if conflict:
+            raise ValueError(conflict)
         return self
 
     @model_validator(mode="after")
@@ -735,6 +823,26 @@ class Config:
         }
         skip = BUILTIN_NAMESPACES | set(s.existing_namespaces) | existing
         return tuple(dict.fromkeys(n for n in used if n not in skip))
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Valid but risky choices, printed at synth: one actionable line each."""
+        found = []
+        for identity in self.identities:
+            if identity.key_vault_role != BROAD_KEY_VAULT_ROLE:
+                continue
+            key = (
+                "identity_key_vault_role"
+                if identity.key == WALKTHROUGH_KEY
+                else f"identities.{identity.key}.key_vault_role"
+            )
+            found.append(
+                f'{key} = "{BROAD_KEY_VAULT_ROLE}" lets {identity.name} read, change and delete '
+                "every secret, key and certificate in the vault; set "
+                f'"{LEAST_PRIVILEGE_ROLE}" (read) or "Key Vault Secrets Officer" (PushSecret) '
+                "unless it must manage keys or certificates"
+            )
+        return tuple(found)
 
     def variable_values(self) -> dict[str, Any]:
         """Each key's value as terraform will see it: as written in the file, else the default."""

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from aks_workload_identity.config import KEY_VAULT_SUFFIX_LENGTH
+from cdktf import Token
+
+from aks_workload_identity import rules
+from aks_workload_identity.config import (
+    KEY_VAULT_SUFFIX_LENGTH,
+    key_vault_ip_rule,
+    network_rules_conflict,
+    secret_content_type,
+    utc_timestamp,
+)
 from aks_workload_identity.providers import (
     KeyVault,
+    KeyVaultNetworkAcls,
     KeyVaultSecret,
     RandomPassword,
     RandomString,
@@ -17,6 +27,8 @@ from aks_workload_identity.providers import (
 from constructs import Construct
 
 DEPLOYER_ROLE = "Key Vault Secrets Officer"
+# Trusted Microsoft services (e.g. Azure Backup) keep working behind the firewall.
+FIREWALL_BYPASS = "AzureServices"
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,15 @@ class SecretsVaultProps:
     propagate and the write otherwise fails with 403 ForbiddenByRbac.
     ``purge_protection_enabled`` (default ``False``): once on it cannot be turned off, and a
     destroyed vault's name stays taken for the retention period.
+
+    Network: ``public_network_access_enabled`` (default ``True``) with ``allowed_ip_ranges``
+    (public IPv4 addresses or CIDR ranges) and ``allowed_subnet_ids`` (subnets with the
+    ``Microsoft.KeyVault`` service endpoint). Either list turns the firewall on (default action
+    ``Deny``, trusted Azure services bypass it); with public access off only private endpoints
+    reach the vault. The deployer must be allowed too, or the seed-secret write is refused.
+
+    Seed secret: ``secret_content_type`` (default ``"text/plain"``) and an optional
+    ``secret_expiration_date`` (RFC 3339 UTC).
     """
 
     name_prefix: str
@@ -42,6 +63,45 @@ class SecretsVaultProps:
     soft_delete_retention_days: int = 7
     purge_protection_enabled: bool = False
     rbac_propagation_wait: str = "120s"
+    public_network_access_enabled: bool = True
+    allowed_ip_ranges: Sequence[str] = ()
+    allowed_subnet_ids: Sequence[str] = ()
+    secret_content_type: str = "text/plain"
+    secret_expiration_date: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        for index, value in enumerate(self.allowed_ip_ranges):
+            problems += _check(f"allowed_ip_ranges[{index}]", value, key_vault_ip_rule)
+        for index, value in enumerate(self.allowed_subnet_ids):
+            problems += _check(f"allowed_subnet_ids[{index}]", value, rules.AZURE_SUBNET_ID.check)
+        problems += _check("secret_content_type", self.secret_content_type, secret_content_type)
+        if self.secret_expiration_date is not None:
+            problems += _check("secret_expiration_date", self.secret_expiration_date, utc_timestamp)
+        conflict = network_rules_conflict(
+            self.public_network_access_enabled, self.allowed_ip_ranges, self.allowed_subnet_ids
+        )
+        if conflict:
+            problems.append(conflict)
+        if problems:
+            raise ValueError("SecretsVaultProps: " + "; ".join(problems))
+
+    @property
+    def firewall_enabled(self) -> bool:
+        """Deny by default once anything is restricted (also with public access off)."""
+        restricted = bool(self.allowed_ip_ranges or self.allowed_subnet_ids)
+        return restricted or not self.public_network_access_enabled
+
+
+def _check(name: str, value: str, check: Callable[[str], str]) -> list[str]:
+    """A problem for ``value`` unless it is valid or a token resolved at deploy time."""
+    if Token.is_unresolved(value):
+        return []
+    try:
+        check(value)
+    except ValueError as error:
+        return [f"{name} = {value!r} {error}"]
+    return []
 
 
 class SecretsVault(Construct):
@@ -76,6 +136,14 @@ class SecretsVault(Construct):
             rbac_authorization_enabled=True,
             soft_delete_retention_days=props.soft_delete_retention_days,
             purge_protection_enabled=props.purge_protection_enabled,
+            public_network_access_enabled=props.public_network_access_enabled,
+            # Always explicit: azurerm keeps the last rules when the block is dropped.
+            network_acls=KeyVaultNetworkAcls(
+                default_action="Deny" if props.firewall_enabled else "Allow",
+                bypass=FIREWALL_BYPASS,
+                ip_rules=list(props.allowed_ip_ranges) or None,
+                virtual_network_subnet_ids=list(props.allowed_subnet_ids) or None,
+            ),
             tags=dict(props.tags) or None,
         )
         self.deployer_access = self.grant(
@@ -95,6 +163,8 @@ class SecretsVault(Construct):
             key_vault_id=self.vault.id,
             value_wo=self.seed_value.result,
             value_wo_version=1,
+            content_type=props.secret_content_type,
+            expiration_date=props.secret_expiration_date,
             depends_on=[self.rbac_propagated],
         )
 

@@ -220,3 +220,17 @@ def check_go_regexp(value: str) -> str:
             "quantifier, which Go's regexp (RE2) does not support"
         )
     return value
+
+
+AZURE_SUBNET_ID = Rule(
+    name="subnet ID",
+    description=(
+        "a subnet resource ID such as '/subscriptions/<subscription id>/resourceGroups/<group>"
+        "/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>'"
+    ),
+    pattern=(
+        r"(?i:/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"/resourceGroups/[-\w.()]*[-\w()]/providers/Microsoft\.Network"
+        r"/virtualNetworks/[\w][-\w.]*/subnets/[\w][-\w.]*)"
+    ),
+)

@@ -59,15 +59,18 @@ class IdentityStack(_ConfiguredStack):
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_, config)
+        purge_on_destroy = not config.key_vault_purge_protection_enabled
         AzurermProvider(
             self,
             "azurerm",
             features=[
                 AzurermProviderFeatures(
                     key_vault=[
+                        # Azure refuses to purge a purge-protected vault or its secrets:
+                        # destroy then only soft-deletes them, and the settings say so.
                         AzurermProviderFeaturesKeyVault(
-                            purge_soft_delete_on_destroy=True,
-                            purge_soft_deleted_secrets_on_destroy=True,
+                            purge_soft_delete_on_destroy=purge_on_destroy,
+                            purge_soft_deleted_secrets_on_destroy=purge_on_destroy,
                             recover_soft_deleted_key_vaults=True,
                         )
                     ]
@@ -116,6 +119,12 @@ class IdentityStack(_ConfiguredStack):
                 deployer_object_id=client.object_id,
                 seed_secret_name=config.key_vault_secret_name,
                 tags=config.tags,
+                purge_protection_enabled=config.key_vault_purge_protection_enabled,
+                public_network_access_enabled=config.key_vault_public_network_access_enabled,
+                allowed_ip_ranges=tuple(config.key_vault_allowed_ip_ranges),
+                allowed_subnet_ids=tuple(config.key_vault_allowed_subnet_ids),
+                secret_content_type=config.key_vault_secret_content_type,
+                secret_expiration_date=config.key_vault_secret_expiration_date,
             ),
         )
         for spec in config.identities:
