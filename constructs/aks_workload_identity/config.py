@@ -637,8 +637,11 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
 
 
 def load_from_environment(project_dir: Path) -> Config:
-    """Load AZWI_CONFIG, else my.auto.tfvars, else the example (saying so on stderr)."""
+    """Load AZWI_CONFIG, else my.auto.tfvars, else the example (saying so on stderr).
+
+    A valid configuration prints nothing else.
+    """
     path, reason = resolve_config_path(os.environ, project_dir)
-    if path.name == EXAMPLE_CONFIG:
-        print(f"azwi: using {reason}", file=sys.stderr)
+    if path.name == EXAMPLE_CONFIG and not os.environ.get(CONFIG_ENV):
+        print(f"azwi: using {reason}", file=sys.stderr)  # a fallback: say so
     return load_config(path)

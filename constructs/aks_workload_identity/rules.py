@@ -314,14 +314,14 @@ AKS_CLUSTER_NAME = Rule(
 
 AZURE_LOCATION = Rule(
     name="Azure location",
-    description="an Azure region name such as 'westeurope' (lowercase letters and digits)",
+    description="an Azure region name such as 'westeurope': lowercase letters and digits",
     pattern=r"[a-z][a-z0-9]*",
     max_length=40,
 )
 
 GO_DURATION = Rule(
     name="Duration",
-    description="a Go duration such as '1m', '30s' or '1h30m' (units h, m, s, ms, us, ns)",
+    description="a Go duration such as '1m', '30s' or '1h30m': units h, m, s, ms, us, ns",
     pattern=r"0|(?:[0-9]+(?:\.[0-9]+)?(?:h|m|s|ms|us|µs|ns))+",
     repair=_repair_duration,
 )

@@ -15,7 +15,7 @@ import types
 import typing
 from typing import Any
 
-from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig, Token
 
 from aks_workload_identity import rules
 from aks_workload_identity.config import Config, RuleValidator, Settings
@@ -53,7 +53,13 @@ def rule_validations(
         return rule_validations(expression, inner, (*metadata, *more))
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return rule_validations(expression, inner[0], metadata) if len(inner) == 1 else []
+        if len(inner) != 1:
+            return []
+        found = rule_validations(expression, inner[0], metadata)
+        if len(inner) == len(typing.get_args(annotation)):
+            return found
+        # null = unset; Terraform < 1.12 does not short-circuit ||, so a conditional guards it.
+        return [(check, f"{expression} == null ? true : ({cond})") for check, cond in found]
     if origin in (list, dict):
         element = f"v{expression.count('[for ')}"  # distinct names when nested
         each = expression if origin is list else f"values({expression})"
@@ -81,14 +87,14 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
     declared = {}
     for key, field in Settings.model_fields.items():
         value = values[key]
-        if value is None:
-            continue  # an unset optional key is absent from the file: nothing to declare
         encoded = _hcl_string(terraform_jsonencode(value))
         declared[key] = TerraformVariable(
             stack,
             key,
             type=terraform_type(field.annotation),
-            default=value,
+            # An unset optional key is declared too (default null): setting it later in a tfvars
+            # file then fails the plan as stale instead of warning "undeclared variable".
+            default=Token.null_value() if value is None else value,
             description=f"Configuration key {key}; defaults to the synthesized value.",
             validation=[
                 *(
