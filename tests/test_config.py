@@ -84,6 +84,17 @@ def test_unknown_key_suggests_the_closest_known_key(tmp_path) -> None:
     assert "did you mean 'aks_cluster_name'?" in line
 
 
+def test_unknown_key_without_a_close_match_lists_the_known_ones(tmp_path) -> None:
+    entry_with_extra = '{ name = "a", namespace = "b", data = [], colour = "red" }'
+    lines = problems(write(tmp_path, REQUIRED + f"external_secrets = [{entry_with_extra}]\n"))
+    assert (
+        f'{tmp_path / "test.tfvars"}: external_secrets[0].colour = "red": unknown key '
+        "(known keys: name, namespace, data, store, refresh_interval)"
+    ) in lines
+    (line,) = problems(write(tmp_path, REQUIRED + 'colour = "red"\n'))
+    assert line.endswith('colour = "red": unknown key (see my.auto.tfvars.example for keys)')
+
+
 def test_expressions_are_not_values(tmp_path) -> None:
     (line,) = problems(write(tmp_path, REQUIRED + "identity_name = var.name\n"))
     assert "identity_name" in line

@@ -516,7 +516,12 @@ def _problem(source: str, item: Any) -> Problem:
         parent = _model_at(loc[:-1])
         known = list(parent.model_fields) if parent else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "see my.auto.tfvars.example for keys"
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        elif len(loc) > 1 and known:
+            hint = f"known keys: {', '.join(known)}"
+        else:
+            hint = f"see {EXAMPLE_CONFIG} for keys"
         return Problem(source, key, value, "unknown key", hint)
     if kind == "missing":
         return Problem(source, key, _MISSING, "required key is missing")
@@ -526,8 +531,8 @@ def _problem(source: str, item: Any) -> Problem:
         item_loc = loc[:-1] if isinstance(loc[-1], str) else loc
         first = _key_path((*item_loc[:-1], ctx["first"]))
         return Problem(source, key, value, f"same {ctx['what']} as {first}; each must be unique")
-    if kind == "literal_error":
-        choices = typing.get_args(_unwrap(_annotation_at(loc)))
+    choices = typing.get_args(_unwrap(_annotation_at(loc))) if kind == "literal_error" else ()
+    if choices:
         check = rules.OneOf("", tuple(str(c) for c in choices))
         return Problem(source, key, value, check.message, check.suggestion(str(value)))
     if kind in ("too_short", "too_long"):
