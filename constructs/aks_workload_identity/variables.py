@@ -11,6 +11,7 @@ synthesized stacks would silently ignore it.
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from typing import Any
@@ -61,7 +62,8 @@ def rule_validations(
         # null = unset; Terraform < 1.12 does not short-circuit ||, so a conditional guards it.
         return [(check, f"{expression} == null ? true : ({cond})") for check, cond in found]
     if origin in (list, dict):
-        element = f"v{expression.count('[for ')}"  # distinct names when nested
+        depth = re.fullmatch(r"v(\d+)", expression)
+        element = f"v{int(depth[1]) + 1}" if depth else "v0"  # distinct names when nested
         each = expression if origin is list else f"values({expression})"
         return [
             (check, f"alltrue([for {element} in {each} : {condition}])")
