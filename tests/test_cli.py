@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from aks_workload_identity.config import ConfigError, load_config
 from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
 
 CDKTF = PROJECT_DIR / "node_modules" / ".bin" / "cdktf"
@@ -15,10 +18,10 @@ EOL_BANNER = "end-of-life"
 
 
 def _env(**extra: str) -> dict[str, str]:
-    # NODE_OPTIONS here carries this process's jsii preload; the app sets its own.
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("CDKTF_") and k != "NODE_OPTIONS"
-    }
+    # NODE_OPTIONS here carries this process's jsii preload; the app sets its own. A configured
+    # but missing TF_CLI_CONFIG_FILE only makes the terraform that cdktf runs print warnings.
+    dropped = ("NODE_OPTIONS", "TF_CLI_CONFIG_FILE", "AZWI_CONFIG")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDKTF_") and k not in dropped}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(CHECKPOINT_DISABLE="1", DISABLE_VERSION_CHECK="1", CI="1", **extra)
     return env
@@ -45,21 +48,109 @@ def test_cdktf_synth_writes_three_stacks_without_node_warnings(tmp_path) -> None
         )
 
 
-def test_invalid_config_exits_non_zero_and_writes_nothing(tmp_path) -> None:
-    bad = tmp_path / "bad.tfvars"
-    bad.write_text('aks_cluser_name = "x"\n')
+# Several problems at once: an unknown key (and so a missing one), a bad name, a nested bad name.
+INVALID = """
+aks_cluser_name = "aks-demo"
+aks_resource_group_name = "rg-aks-demo"
+eso_namespace = "External_Secrets"
+external_secrets = [
+  { name = "app", namespace = "apps", data = [{ secret_key = "k", remote_key = "db_password" }] },
+]
+"""
+
+
+@pytest.fixture
+def invalid_config(tmp_path) -> tuple[Path, list[str]]:
+    """The invalid file and the lines synth must print for it, one per problem."""
+    path = tmp_path / "invalid.tfvars"
+    path.write_text(INVALID)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    lines = [f"azwi: {problem}" for problem in caught.value.problems]
+    assert len(lines) == 4
+    assert "did you mean 'aks_cluster_name'?" in lines[0]
+    assert "external_secrets[0].data[0].remote_key" in lines[3 - 1]
+    return path, lines
+
+
+def _assert_stopped_cleanly(result: subprocess.CompletedProcess[str], lines: list[str]) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    for line in lines:
+        assert line in output.splitlines() or f"    {line}" in output.splitlines(), line
+    assert "Traceback" not in output
+    assert "jsii" not in output.lower()
+
+
+def test_invalid_config_through_main_py_exits_2_and_writes_nothing(
+    tmp_path, invalid_config
+) -> None:
+    path, lines = invalid_config
     out = tmp_path / "cdktf.out"
     result = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "main.py")],
         cwd=PROJECT_DIR,
-        env=_env(AZWI_CONFIG=str(bad), CDKTF_OUTDIR=str(out)),
+        env=_env(AZWI_CONFIG=str(path), CDKTF_OUTDIR=str(out)),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 2
-    assert not out.exists()
-    assert "Traceback" not in result.stderr
-    assert "did you mean 'aks_cluster_name'?" in result.stderr
     assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        *lines,
+        f"azwi: {len(lines)} configuration problem(s); nothing was synthesized",
+    ]
+    _assert_stopped_cleanly(result, lines)
+    assert not out.exists()
+
+
+def test_invalid_config_through_cdktf_synth_fails_and_writes_nothing(
+    tmp_path, invalid_config
+) -> None:
+    path, lines = invalid_config
+    out = tmp_path / "cdktf.out"
+    result = subprocess.run(
+        [str(CDKTF), "synth", "--output", str(out)],
+        cwd=PROJECT_DIR,
+        env=_env(AZWI_CONFIG=str(path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    _assert_stopped_cleanly(result, lines)
+    assert not (out / "stacks").exists()
+
+
+def test_invalid_config_through_make_synth_fails_and_writes_nothing(
+    tmp_path, invalid_config
+) -> None:
+    path, lines = invalid_config
+    out = tmp_path / "cdktf.out"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "synth", f"CDKTF={CDKTF} --output {out}"],
+        cwd=PROJECT_DIR,
+        env=_env(AZWI_CONFIG=str(path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    _assert_stopped_cleanly(result, lines)
+    assert not (out / "stacks").exists()
+
+
+def test_valid_config_prints_nothing_extra(tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "main.py")],
+        cwd=PROJECT_DIR,
+        env=_env(AZWI_CONFIG=str(EXAMPLE_CONFIG), CDKTF_OUTDIR=str(tmp_path / "cdktf.out")),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (tmp_path / "cdktf.out" / "manifest.json").exists()

@@ -274,7 +274,7 @@ def test_workloads_disagreeing_on_a_namespace_is_an_error(tmp_path) -> None:
             ),
             "identities.eso.key_vault_role",
         ),
-        (MAPPINGS.replace("  eso = { name", "  Eso = { name"), "key must be 1-63 characters"),
+        (MAPPINGS.replace("  eso = { name", "  Eso = { name"), "Key must be 1-63 characters"),
         (
             MAPPINGS.replace('service_account = "eso-sa"', 'service_account = "Eso_SA"'),
             "workloads.eso.service_account",
@@ -334,7 +334,8 @@ def test_data_from_extract_and_find_are_read(tmp_path) -> None:
         (
             'data = [{ secret_key = "k", remote_key = "a" }, '
             '{ secret_key = "k", remote_key = "b" }]',
-            "maps secret_key ['k'] more than once",
+            'external_secrets[0].data[1].secret_key = "k": same secret_key as '
+            "external_secrets[0].data[0]; each must be unique",
         ),
     ],
     ids=[
@@ -375,7 +376,7 @@ def test_every_valid_config_key_passes(key) -> None:
     )
 )
 def test_every_invalid_config_key_is_rejected(key) -> None:
-    with pytest.raises(ValueError, match="key must be 1-63 characters"):
+    with pytest.raises(ValueError, match="Key must be 1-63 characters"):
         rules.CONFIG_KEY.check(key)
 
 
@@ -389,6 +390,6 @@ def test_unknown_nested_key_suggests_the_closest_nested_key(tmp_path) -> None:
 def test_a_bad_map_key_is_named_in_the_path(tmp_path) -> None:
     line = one_problem(tmp_path, MAPPINGS.replace("  eso = { name", "  Eso = { name"))
     assert line.endswith(
-        'identities.Eso = "Eso": key must be 1-63 characters of lowercase '
-        "letters, digits, '-' and '_', starting with a letter"
+        'identities.Eso = "Eso": Key must be 1-63 characters of lowercase '
+        "letters, digits, '-' and '_', starting with a letter (try \"eso\")"
     )

@@ -44,9 +44,13 @@ def test_identity_takes_up_to_twenty_federations() -> None:
             {},
             "each service account can be federated once",
         ),
-        ([Federation("x", "apps", "sa")], {}, "federated credential 'x' must be 3-120"),
+        (
+            [Federation("x", "apps", "sa")],
+            {},
+            "credential 'x': Federated credential name must be 3-120",
+        ),
         (_federations(1), {"name": "u"}, "name must be 3-128 characters"),
-        (_federations(1), {"propagation_wait": "soon"}, "propagation_wait must be a Go duration"),
+        (_federations(1), {"propagation_wait": "soon"}, "'soon': Duration must be a Go duration"),
     ],
     ids=["21", "none", "same-name", "same-subject", "credential-name", "name", "wait"],
 )
@@ -75,7 +79,7 @@ def _external_secret_props(**overrides):
         ({"data_from": [Find(name_regexp="(?<=x)")]}, "RE2"),
         ({"data_from": ["extract me"]}, "data_from takes Extract and Find"),
         ({"data": [DataItem("k", "a"), DataItem("k", "b")]}, "each secret_key can appear once"),
-        ({"data": [DataItem("k/v", "a")]}, "secret_key = 'k/v' must be 1-253 characters"),
+        ({"data": [DataItem("k/v", "a")]}, "'k/v': Kubernetes Secret key must be 1-253"),
         ({"data_from": [Extract("a")], "refresh_interval": "1 minute"}, "refresh_interval"),
         ({"data_from": [Extract("a")], "namespace": "Apps"}, "namespace = 'Apps'"),
     ],
@@ -94,9 +98,9 @@ def test_store_and_service_account_props_are_validated() -> None:
     from aks_workload_identity.external_secrets import ClusterSecretStoreProps
     from aks_workload_identity.service_account import WorkloadServiceAccountProps
 
-    with pytest.raises(ValueError, match="vault_url = 'http://vault' must be an https:// URL"):
+    with pytest.raises(ValueError, match="vault_url = 'http://vault': URL must be an https:// URL"):
         ClusterSecretStoreProps("store", "http://vault", "sa", "apps")
-    with pytest.raises(ValueError, match="client_id = 'app' must be a UUID"):
+    with pytest.raises(ValueError, match="client_id = 'app': UUID must be 32 hexadecimal digits"):
         WorkloadServiceAccountProps("sa", "apps", "app", "${var.tenant}")
 
 

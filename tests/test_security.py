@@ -523,11 +523,11 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
         ('key_vault_allowed_ip_ranges = ["203.0.113.9/24"]', "did you mean '203.0.113.0/24'?"),
         ('key_vault_allowed_ip_ranges = ["2001:db8::/32"]', "IPv4"),
         ('key_vault_allowed_ip_ranges = ["my-laptop"]', "IPv4 address or CIDR range"),
-        ('key_vault_allowed_subnet_ids = ["snet-aks"]', "subnet ID must be a subnet resource ID"),
+        ('key_vault_allowed_subnet_ids = ["snet-aks"]', "Subnet ID must be a subnet resource ID"),
         ('key_vault_secret_expiration_date = "2027-06-30"', "RFC 3339 UTC timestamp"),
         ('key_vault_secret_expiration_date = "2027-02-30T00:00:00Z"', "not a real date"),
         (f'key_vault_secret_content_type = "{"x" * 256}"', "at most 255 characters"),
-        ('key_vault_purge_protection_enabled = "yes"', "valid boolean"),
+        ('key_vault_purge_protection_enabled = "yes"', "must be true or false"),
     ],
 )
 def test_invalid_security_option_is_named_with_a_fix(tmp_path, line, expected) -> None:

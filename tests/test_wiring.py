@@ -204,12 +204,10 @@ def test_every_config_key_is_a_variable_in_every_stack(synth, config) -> None:
     for stack in synth.values():
         declared = stack["variable"]
         for key in Settings.model_fields:
-            if values[key] is None:
-                assert key not in declared
-                continue
-            assert declared[key]["default"] == values[key], key
-            (validation,) = declared[key]["validation"]
-            assert f"var.{key}" in validation["condition"]
+            assert declared[key]["default"] == values[key], key  # None: unset, declared as null
+            *rule_checks, staleness = declared[key]["validation"]
+            assert staleness["condition"].startswith(f"${{jsonencode(var.{key}) == ")
+            assert all(f"var.{key}" in check["condition"] for check in rule_checks)
 
 
 def test_stacks_keep_state_in_the_project_directory(synth) -> None:

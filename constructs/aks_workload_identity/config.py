@@ -13,25 +13,31 @@ import ipaddress
 import json
 import os
 import sys
+import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import hcl2
+from lark import Tree
 from lark.exceptions import UnexpectedInput
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     StrictBool,
     StrictStr,
     ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from aks_workload_identity import rules
 
@@ -40,55 +46,100 @@ USER_CONFIG = "my.auto.tfvars"
 EXAMPLE_CONFIG = "my.auto.tfvars.example"
 
 KEY_VAULT_SUFFIX_LENGTH = 5
-KEY_VAULT_DATA_ROLES = (
-    "Key Vault Secrets User",
-    "Key Vault Secrets Officer",
-    "Key Vault Administrator",
-)
+KEY_VAULT_DATA_ROLES = rules.KEY_VAULT_SECRETS_ROLE.choices
 LEAST_PRIVILEGE_ROLE = "Key Vault Secrets User"
 KUBERNETES_AUTH_MODES = ("kubeconfig", "aks_credentials", "kubelogin")
 KUBELOGIN_LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "azd")
 _HCL_OPTIONS = hcl2.SerializationOptions(with_comments=False, with_meta=False)
 BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+_AKS_KEYS = ("aks_resource_group_name", "aks_cluster_name")
+_KUBERNETES_AUTH = rules.OneOf("kubernetes_auth", KUBERNETES_AUTH_MODES)
+_KUBELOGIN_LOGIN_MODE = rules.OneOf("kubelogin_login_mode", KUBELOGIN_LOGIN_MODES)
 
 
-def _rule(rule: rules.Rule) -> AfterValidator:
-    return AfterValidator(rule.check)
+@dataclass(frozen=True)
+class RuleValidator:
+    """Field metadata applying a ``rules.Check``; variables.py finds it to emit the same check."""
+
+    rule: rules.Check
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._validate, handler(source))
+
+    def _validate(self, value: str) -> str:
+        if not self.rule.ok(value):
+            raise PydanticCustomError(
+                "rule", self.rule.message, {"suggestion": self.rule.suggestion(value)}
+            )
+        return value
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
+def _rule(rule: rules.Check) -> RuleValidator:
+    return RuleValidator(rule)
 
 
-Text = Annotated[StrictStr, AfterValidator(_not_blank)]
+def _validate_adding(
+    handler: ValidatorFunctionWrapHandler, value: Any, extra: list[InitErrorDetails]
+) -> Any:
+    """``handler(value)``, failing with its errors and ``extra`` together (all at once)."""
+    errors = list(extra)
+    try:
+        result = handler(value)
+    except ValidationError as error:
+        errors[:0] = [
+            InitErrorDetails(
+                type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
+                loc=e["loc"],
+                input=e.get("input"),
+            )
+            for e in error.errors()
+        ]
+    if errors:
+        raise ValidationError.from_exception_data("settings", errors)
+    return result
+
+
+def _unique(what: str, fields: tuple[str, ...] = ()) -> WrapValidator:
+    """A list validator: no two items are equal (or, for objects, have equal ``fields``).
+
+    It compares the items as written, so a repeat is reported together with any other problem
+    in the list; each repeat at its own index (at ``fields[-1]`` for objects).
+    """
+
+    def identity(item: Any) -> Hashable | None:
+        if not fields:
+            return item if isinstance(item, str) else None
+        if not isinstance(item, dict):
+            return None
+        values = tuple(item.get(f) for f in fields)
+        return values if all(isinstance(v, str) for v in values) else None
+
+    def validate(items: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        first: dict[Hashable, int] = {}
+        errors = []
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            key = identity(item)
+            if key is None:
+                continue
+            seen = first.setdefault(key, index)
+            if seen != index:
+                error = PydanticCustomError(
+                    "duplicate", "{what} is the same as item {first}", {"what": what, "first": seen}
+                )
+                at, shown = ((index, fields[-1]), key[-1]) if fields else ((index,), key)
+                errors.append(InitErrorDetails(type=error, loc=at, input=shown))
+        return _validate_adding(handler, items, errors)
+
+    return WrapValidator(validate)
+
+
+Text = Annotated[StrictStr, _rule(rules.NOT_BLANK)]
 Namespace = Annotated[Text, _rule(rules.DNS1123_LABEL)]
 K8sName = Annotated[Text, _rule(rules.DNS1123_SUBDOMAIN)]
 Duration = Annotated[Text, _rule(rules.GO_DURATION)]
 Version = Annotated[Text, _rule(rules.SEMVER)]
-
-
-def _key_vault_prefix(prefix: str) -> str:
-    """The prefix must make a valid name with any suffix (5 lowercase letters or digits)."""
-    rules.KEY_VAULT_NAME.check(prefix + "a" * KEY_VAULT_SUFFIX_LENGTH)
-    return prefix
-
-
-def _key_vault_role(role: str) -> str:
-    if role not in KEY_VAULT_DATA_ROLES:
-        known = ", ".join(f"'{r}'" for r in KEY_VAULT_DATA_ROLES)
-        raise ValueError(f"must be a Key Vault data-plane role for secrets: one of {known}")
-    return role
-
-
-def _one_of(allowed: tuple[str, ...]) -> AfterValidator:
-    def check(value: str) -> str:
-        if value not in allowed:
-            raise ValueError(f"must be one of {', '.join(repr(a) for a in allowed)}")
-        return value
-
-    return AfterValidator(check)
 
 
 # --- Key Vault security ---
@@ -214,7 +265,10 @@ class ExternalSecretSettings(BaseModel):
 
     name: K8sName
     namespace: Namespace
-    data: list[DataItemSettings] = Field(default_factory=list)
+    data: Annotated[
+        list[DataItemSettings],
+        _unique("secret_key", ("secret_key",)),
+    ] = Field(default_factory=list)
     data_from: list[DataFromSettings] = Field(default_factory=list)
     store: K8sName | None = None
     refresh_interval: Duration | None = None
@@ -223,13 +277,6 @@ class ExternalSecretSettings(BaseModel):
     def _something_to_sync(self) -> ExternalSecretSettings:
         if not self.data and not self.data_from:
             raise ValueError(f"{self.namespace}/{self.name} needs data, data_from or both")
-        keys = [item.secret_key for item in self.data]
-        twice = sorted({k for k in keys if keys.count(k) > 1})
-        if twice:
-            raise ValueError(
-                f"{self.namespace}/{self.name} maps secret_key {twice} more than once; "
-                "each key of the Secret can hold one value"
-            )
         return self
 
 
@@ -244,7 +291,7 @@ class IdentitySettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Annotated[Text, _rule(rules.MANAGED_IDENTITY_NAME)]
-    key_vault_role: Annotated[Text, AfterValidator(_key_vault_role)] = LEAST_PRIVILEGE_ROLE
+    key_vault_role: Annotated[Text, _rule(rules.KEY_VAULT_SECRETS_ROLE)] = LEAST_PRIVILEGE_ROLE
 
 
 class WorkloadSettings(BaseModel):
@@ -314,10 +361,14 @@ class Settings(BaseModel):
     aks_cluster_name: Annotated[Text, _rule(rules.AKS_CLUSTER_NAME)] | None = None
 
     identity_name: Annotated[Text, _rule(rules.MANAGED_IDENTITY_NAME)] = "umi-external-secrets"
-    identity_key_vault_role: Annotated[Text, AfterValidator(_key_vault_role)] = LEAST_PRIVILEGE_ROLE
+    identity_key_vault_role: Annotated[Text, _rule(rules.KEY_VAULT_SECRETS_ROLE)] = (
+        LEAST_PRIVILEGE_ROLE
+    )
     federated_credential_name: Annotated[Text, _rule(rules.FEDERATED_CREDENTIAL_NAME)] | None = None
 
-    key_vault_name_prefix: Annotated[Text, AfterValidator(_key_vault_prefix)] = "kv-azwi-eso-"
+    key_vault_name_prefix: Annotated[
+        Text, _rule(rules.KEY_VAULT_NAME.with_suffix(KEY_VAULT_SUFFIX_LENGTH))
+    ] = "kv-azwi-eso-"
     key_vault_secret_name: Annotated[Text, _rule(rules.KEY_VAULT_SECRET_NAME)] = (
         "external-keyvault-secret"
     )
@@ -331,8 +382,16 @@ class Settings(BaseModel):
     external_secret_namespace: Namespace = "default"
     external_secret_key: Annotated[Text, _rule(rules.SECRET_DATA_KEY)] = "external-secret"
     refresh_interval: Duration = "1m"
-    existing_namespaces: list[Namespace] = Field(default_factory=list)
-    external_secrets: list[ExternalSecretSettings] | None = None
+    existing_namespaces: Annotated[list[Namespace], _unique("namespace")] = Field(
+        default_factory=list
+    )
+    external_secrets: (
+        Annotated[
+            list[ExternalSecretSettings],
+            _unique("namespace and name", ("namespace", "name")),
+        ]
+        | None
+    ) = None
 
     # --- identities, workloads and stores ---
     identities: dict[ConfigKey, IdentitySettings] | None = None
@@ -345,9 +404,9 @@ class Settings(BaseModel):
     tags: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
     # --- cluster access, non-AKS clusters, self-managed webhook ---
-    kubernetes_auth: Annotated[Text, _one_of(KUBERNETES_AUTH_MODES)] = "kubeconfig"
+    kubernetes_auth: Annotated[Text, _rule(_KUBERNETES_AUTH)] = "kubeconfig"
     aks_admin_credentials: StrictBool = False
-    kubelogin_login_mode: Annotated[Text, _one_of(KUBELOGIN_LOGIN_MODES)] = "azurecli"
+    kubelogin_login_mode: Annotated[Text, _rule(_KUBELOGIN_LOGIN_MODE)] = "azurecli"
     oidc_issuer_url: Annotated[Text, _rule(rules.HTTPS_URL)] | None = None
     resource_group_name: Annotated[Text, _rule(rules.RESOURCE_GROUP_NAME)] | None = None
     location: Annotated[Text, _rule(rules.AZURE_LOCATION)] | None = None
@@ -363,36 +422,47 @@ class Settings(BaseModel):
     key_vault_secret_content_type: SecretContentType = "text/plain"
     key_vault_secret_expiration_date: UtcTimestamp | None = None
 
-    @model_validator(mode="after")
-    def _one_way_to_declare_external_secrets(self) -> Settings:
-        both = [k for k in _SINGLE_EXTERNAL_SECRET_KEYS if k in self.model_fields_set]
-        if self.external_secrets is not None and both:
-            raise ValueError(
-                f"external_secrets replaces {', '.join(both)}: set one or the other, not both"
-            )
-        if self.external_secrets is not None:
-            seen = set()
-            for entry in self.external_secrets:
-                if (entry.namespace, entry.name) in seen:
-                    raise ValueError(
-                        f"external_secrets has {entry.namespace}/{entry.name} twice; "
-                        "each namespace/name must be unique"
-                    )
-                seen.add((entry.namespace, entry.name))
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_way_to_declare_external_secrets(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler
+    ) -> Settings:
+        both = []
+        if isinstance(data, dict) and data.get("external_secrets") is not None:
+            both = [k for k in _SINGLE_EXTERNAL_SECRET_KEYS if k in data]
+        error = PydanticCustomError(
+            "conflict",
+            "external_secrets replaces this key: set one or the other, not both",
+            {"suggestion": "move it into external_secrets"},
+        )
+        return _validate_adding(
+            handler, data, [InitErrorDetails(type=error, loc=(k,), input=data[k]) for k in both]
+        )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _aks_cluster_or_issuer_url(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler
+    ) -> Settings:
+        """Without oidc_issuer_url the AKS cluster is looked up, so both AKS keys are required;
+        reported with any other problem, not after them."""
+        missing = []
+        if isinstance(data, dict) and data.get("oidc_issuer_url") is None:
+            missing = [k for k in _AKS_KEYS if data.get(k) is None]
+        error = PydanticCustomError(
+            "missing",
+            "required key is missing",
+            {"suggestion": "for a cluster that is not AKS, set oidc_issuer_url instead"},
+        )
+        return _validate_adding(
+            handler, data, [InitErrorDetails(type=error, loc=(k,), input=None) for k in missing]
+        )
 
     @model_validator(mode="after")
     def _cluster_is_aks_or_has_an_issuer_url(self) -> Settings:
-        aks_keys = ("aks_resource_group_name", "aks_cluster_name")
+        aks_keys = _AKS_KEYS
         if self.oidc_issuer_url is None:
-            missing = [k for k in aks_keys if getattr(self, k) is None]
-            if missing:
-                raise ValueError(
-                    f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required: "
-                    "the AKS cluster whose OIDC issuer is looked up (for a cluster that is not "
-                    "AKS, set oidc_issuer_url, resource_group_name and location instead)"
-                )
-            return self
+            return self  # the AKS keys are then required: see _aks_cluster_or_issuer_url
         unused = [k for k in aks_keys if getattr(self, k) is not None]
         if unused:
             raise ValueError(
@@ -582,16 +652,6 @@ class Settings(BaseModel):
         )
         if conflict:
             raise ValueError(conflict)
-        return self
-
-    @model_validator(mode="after")
-    def _namespaces_unique(self) -> Settings:
-        duplicates = {n for n in self.existing_namespaces if self.existing_namespaces.count(n) > 1}
-        if duplicates:
-            raise ValueError(
-                f"existing_namespaces lists {sorted(duplicates)} more than once; "
-                "names must be unique"
-            )
         return self
 
 
@@ -869,11 +929,22 @@ class Problem:
 _MISSING = object()
 
 
+class _Verbatim(str):
+    """A value shown as written (an expression), not as a JSON string."""
+
+
+_LONGEST_VALUE_SHOWN = 80
+
+
 def _show(value: Any) -> str:
+    """``value`` as JSON (which reads like HCL for literals), shortened if long."""
     try:
-        return json.dumps(value, ensure_ascii=False)
+        text = value if isinstance(value, _Verbatim) else json.dumps(value, ensure_ascii=False)
     except TypeError:
-        return repr(value)
+        text = repr(value)
+    if len(text) > _LONGEST_VALUE_SHOWN:
+        text = text[: _LONGEST_VALUE_SHOWN - 1] + "…"
+    return text
 
 
 class ConfigError(Exception):
@@ -896,6 +967,7 @@ def resolve_config_path(
 
 
 def load_config(path: Path) -> Config:
+    """Parse and validate ``path``; every problem found is in the one ``ConfigError`` raised."""
     source = str(path)
     if not path.is_file():
         raise ConfigError(
@@ -909,18 +981,35 @@ def load_config(path: Path) -> Config:
                 )
             ]
         )
-    raw = _parse_hcl(path)
+    raw, problems = _parse_hcl(path)
+    # Keys that are not literals are already reported; validate the rest, so all come at once.
+    unreadable = {_top_key(p.key) for p in problems}
+    readable = {k: v for k, v in raw.items() if k not in unreadable}
     try:
-        settings = Settings.model_validate(raw)
+        # strict: a number is not silently turned into a string, nor "true" into a bool.
+        settings = Settings.model_validate(readable, strict=True)
     except ValidationError as error:
-        raise ConfigError(_problems(source, raw, error)) from None
+        problems += [p for p in _problems(source, error) if _top_key(p.key) not in unreadable]
+    if problems:
+        in_file_order = {k: i for i, k in enumerate(raw)}
+        problems.sort(key=lambda p: in_file_order.get(_top_key(p.key), len(in_file_order)))
+        raise ConfigError(problems)
     return Config(settings=settings, source=path, written=raw)
 
 
-def _parse_hcl(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
+def _top_key(key_path: str) -> str:
+    return key_path.split("[")[0].split(".")[0]
+
+
+def _parse_hcl(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     try:
-        parsed = hcl2.loads(text, serialization_options=_HCL_OPTIONS)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            [Problem(str(path), "", _MISSING, f"not UTF-8 text (byte {error.start})")]
+        ) from None
+    try:
+        tree = hcl2.parses_to_tree(text)
     except UnexpectedInput as error:
         line = (
             text.splitlines()[error.line - 1].strip()
@@ -942,11 +1031,33 @@ def _parse_hcl(path: Path) -> dict[str, Any]:
         raise ConfigError(
             [Problem(str(path), "", _MISSING, f"HCL syntax error: {error}")]
         ) from None
-    problems: list[Problem] = []
+    problems = _repeated_keys(path, tree)
+    parsed = hcl2.serialize(hcl2.transform(tree), serialization_options=_HCL_OPTIONS)
     values = {key: _literal(str(path), key, value, problems) for key, value in parsed.items()}
-    if problems:
-        raise ConfigError(problems)
-    return values
+    return values, problems
+
+
+def _repeated_keys(path: Path, tree: Tree) -> list[Problem]:
+    """Terraform rejects a key set twice; python-hcl2 would silently keep the last value."""
+    first_line: dict[str, int] = {}
+    problems = []
+    (body,) = tree.children
+    for attribute in body.children:
+        if not isinstance(attribute, Tree) or attribute.data != "attribute":
+            continue
+        name = attribute.children[0].children[0]
+        first = first_line.setdefault(str(name), name.line)
+        if first != name.line:
+            problems.append(
+                Problem(
+                    f"{path}:{name.line}",
+                    str(name),
+                    _MISSING,
+                    f"is set twice: first on line {first}",
+                    "keep one of them",
+                )
+            )
+    return problems
 
 
 def _literal(source: str, key: str, value: Any, problems: list[Problem]) -> Any:
@@ -959,11 +1070,12 @@ def _literal(source: str, key: str, value: Any, problems: list[Problem]) -> Any:
                     Problem(source, key, text, "templates are not allowed in a tfvars file")
                 )
             return text
+        written = value[2:-1] if value.startswith("${") and value.endswith("}") else value
         problems.append(
             Problem(
                 source,
                 key,
-                value,
+                _Verbatim(written),
                 "must be a literal value, not an expression",
                 'put strings in double quotes, e.g. key = "value"',
             )
@@ -988,39 +1100,135 @@ def _data_from(entry: DataFromSettings) -> Extract | Find:
     return Find(name_regexp=entry.find.name_regexp, tags=dict(entry.find.tags or {}))
 
 
-def _problems(source: str, raw: dict[str, Any], error: ValidationError) -> list[Problem]:
-    problems = []
-    known = list(Settings.model_fields)
-    for item in error.errors():
-        loc = item["loc"]
-        key = _key_path(loc)
-        kind = item["type"]
-        if kind == "extra_forbidden":
-            candidates = known if len(loc) == 1 else _nested_fields(loc[0])
-            close = difflib.get_close_matches(str(loc[-1]), candidates, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "see my.auto.tfvars.example for keys"
-            problems.append(Problem(source, key, item["input"], "unknown key", hint))
-        elif kind == "missing":
-            problems.append(Problem(source, key, _MISSING, "required key is missing"))
+def _problems(source: str, error: ValidationError) -> list[Problem]:
+    return [_problem(source, item) for item in error.errors()]
+
+
+def _problem(source: str, item: Any) -> Problem:
+    """One pydantic error as a line a user can act on."""
+    loc, kind, ctx = item["loc"], item["type"], item.get("ctx") or {}
+    key = _key_path(loc)
+    value = item.get("input", _MISSING) if loc else _MISSING
+    if kind == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        known = list(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        elif len(loc) > 1 and known:
+            hint = f"known keys: {', '.join(known)}"
         else:
-            message = item["msg"].removeprefix("Value error, ")
-            value = item.get("input", _MISSING) if loc else _MISSING
-            problems.append(Problem(source, key, value, message))
-    return problems
+            hint = f"see {EXAMPLE_CONFIG} for keys"
+        return Problem(source, key, value, "unknown key", hint)
+    if kind == "missing":
+        return Problem(source, key, _MISSING, "required key is missing", ctx.get("suggestion", ""))
+    if kind in ("rule", "conflict"):
+        return Problem(source, key, value, item["msg"], ctx.get("suggestion", ""))
+    if kind == "duplicate":
+        item_loc = loc[:-1] if isinstance(loc[-1], str) else loc
+        first = _key_path((*item_loc[:-1], ctx["first"]))
+        return Problem(source, key, value, f"same {ctx['what']} as {first}; each must be unique")
+    choices = typing.get_args(_unwrap(_annotation_at(loc))) if kind == "literal_error" else ()
+    if choices:
+        check = rules.OneOf("", tuple(str(c) for c in choices))
+        return Problem(source, key, value, check.message, check.suggestion(str(value)))
+    if kind in ("too_short", "too_long"):
+        bound = ctx["min_length" if kind == "too_short" else "max_length"]
+        least = "at least" if kind == "too_short" else "at most"
+        return Problem(source, key, value, f"must have {least} {bound} item{'s' * (bound != 1)}")
+    expected = _EXPECTED.get(kind)
+    if kind in ("model_type", "model_attributes_type"):
+        model = _model_at(loc)
+        expected = f"an object with keys {', '.join(model.model_fields)}" if model else "an object"
+    if expected:
+        return Problem(
+            source, key, value, f"must be {expected}, got {_kind(value)}", _retype(value, kind)
+        )
+    message = item["msg"].removeprefix("Value error, ")
+    for pydantic_words, ours in (("Input should", "must"), ("should", "must")):
+        message = message.replace(pydantic_words, ours, 1)
+    return Problem(source, key, value, message[:1].lower() + message[1:])
 
 
-def _nested_fields(top_level_key: int | str) -> list[str]:
-    """Field names of every model inside a top-level key (for "did you mean" on nested keys)."""
-    names: list[str] = []
-    pending = [Settings.model_fields[str(top_level_key)].annotation]
-    while pending:
-        annotation = pending.pop()
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a map",
+}
+
+
+def _kind(value: Any) -> str:
+    """The HCL type of a parsed value, as a user wrote it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"bool {_show(value)}"
+    if isinstance(value, int | float):
+        return f"number {_show(value)}"
+    if isinstance(value, str):
+        return f"string {_show(value)}"
+    return "a list" if isinstance(value, list) else "a map"
+
+
+def _retype(value: Any, kind: str) -> str:
+    """How to write ``value`` as the expected type, when that is obvious."""
+    if kind == "string_type" and isinstance(value, bool | int | float):
+        return f"quote it: {_show(_show(value))}"
+    if kind == "list_type" and isinstance(value, str | int | float | bool):
+        return f"a list of one is written [{_show(value)}]"
+    if kind in ("int_type", "float_type") and isinstance(value, str):
+        return f"remove the quotes: {value}" if _is_number(value) else ""
+    if kind == "bool_type" and isinstance(value, str) and value in ("true", "false"):
+        return f"remove the quotes: {value}"
+    return ""
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``annotation`` without Annotated metadata and without ``| None``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(inner) != 1:
+                return annotation
+            annotation = inner[0]
+        else:
+            return annotation
+
+
+def _annotation_at(loc: tuple[int | str, ...]) -> Any:
+    """The type expected at ``loc`` inside ``Settings`` (None when it cannot be told)."""
+    annotation: Any = Settings
+    for part in loc:
+        annotation = _unwrap(annotation)
+        origin = typing.get_origin(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            names += annotation.model_fields
-            pending += [f.annotation for f in annotation.model_fields.values()]
+            known = annotation.model_fields.get(str(part))
+            annotation = known.annotation if known else None
+        elif origin in (list, dict):
+            annotation = typing.get_args(annotation)[-1]
         else:
-            pending += typing.get_args(annotation)
-    return names
+            return None
+    return annotation
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    model = _unwrap(_annotation_at(loc))
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
@@ -1033,8 +1241,11 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
 
 
 def load_from_environment(project_dir: Path) -> Config:
-    """Load AZWI_CONFIG, else my.auto.tfvars, else the example (saying so on stderr)."""
+    """Load AZWI_CONFIG, else my.auto.tfvars, else the example (saying so on stderr).
+
+    A valid configuration prints nothing else.
+    """
     path, reason = resolve_config_path(os.environ, project_dir)
-    if path.name == EXAMPLE_CONFIG:
-        print(f"azwi: using {reason}", file=sys.stderr)
+    if path.name == EXAMPLE_CONFIG and not os.environ.get(CONFIG_ENV):
+        print(f"azwi: using {reason}", file=sys.stderr)  # a fallback: say so
     return load_config(path)

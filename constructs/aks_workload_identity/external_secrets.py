@@ -103,7 +103,7 @@ class ClusterSecretStoreProps:
 
 def _check(where: str, field_name: str, value: str, rule: rules.Rule) -> None:
     if not rule.allows(value):
-        raise ValueError(f"{where}: {field_name} = {value!r} {rule.message}")
+        raise ValueError(f"{where}: {field_name} = {value!r}: {rule.message}")
 
 
 class ClusterSecretStore(Construct):

@@ -38,7 +38,7 @@ class WorkloadIdentityProps:
     def __post_init__(self) -> None:
         where = f"identity {self.name!r}"
         if not rules.MANAGED_IDENTITY_NAME.allows(self.name):
-            raise ValueError(f"{where}: name {rules.MANAGED_IDENTITY_NAME.message}")
+            raise ValueError(f"{where}: {rules.MANAGED_IDENTITY_NAME.message}")
         if not self.federations:
             raise ValueError(f"{where}: at least one federation is required")
         if len(self.federations) > MAX_FEDERATED_CREDENTIALS:
@@ -50,7 +50,7 @@ class WorkloadIdentityProps:
         for federation in self.federations:
             if not rules.FEDERATED_CREDENTIAL_NAME.allows(federation.name):
                 raise ValueError(
-                    f"{where}: federated credential {federation.name!r} "
+                    f"{where}: federated credential {federation.name!r}: "
                     f"{rules.FEDERATED_CREDENTIAL_NAME.message}"
                 )
         names = [f.name for f in self.federations]
@@ -63,7 +63,10 @@ class WorkloadIdentityProps:
                 "(Azure rejects a second credential with the same issuer and subject)"
             )
         if not rules.GO_DURATION.allows(self.propagation_wait):
-            raise ValueError(f"{where}: propagation_wait {rules.GO_DURATION.message}")
+            raise ValueError(
+                f"{where}: propagation_wait = {self.propagation_wait!r}: "
+                f"{rules.GO_DURATION.message}"
+            )
 
 
 class WorkloadIdentity(Construct):

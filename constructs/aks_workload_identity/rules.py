@@ -2,18 +2,69 @@
 
 Each rule is one object with a Python check and the equivalent Terraform condition, so synth and
 the plain-terraform path (variable ``validation`` blocks) reject the same values with the same
-message. Patterns are RE2-compatible (no look-arounds) because Terraform's ``regex`` is RE2.
+message. Patterns are RE2-compatible (no look-arounds, ASCII classes only) because Terraform's
+``regex`` is RE2; tests/test_terraform_validation.py runs both engines over the same values.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
+class Check(ABC):
+    """A condition on one string value: a message, a Python test, a Terraform condition."""
+
+    @property
+    @abstractmethod
+    def message(self) -> str:
+        """What a valid value looks like, e.g. "Key Vault name must be 3-24 characters ..."."""
+
+    @abstractmethod
+    def ok(self, value: str) -> bool: ...
+
+    @abstractmethod
+    def terraform_condition(self, expression: str) -> str:
+        """An HCL boolean expression that is true when ``expression`` satisfies the check."""
+
+    def suggestion(self, value: str) -> str:
+        """A hint for fixing ``value`` ("" when there is none worth giving)."""
+        return ""
+
+    @property
+    def terraform_message(self) -> str:
+        """``message`` as Terraform wants an error_message: a sentence, capital to full stop."""
+        return self.message[:1].upper() + self.message[1:] + "."
+
+    def check(self, value: str) -> str:
+        if not self.ok(value):
+            raise ValueError(self.message)
+        return value
+
+    def allows(self, value: str) -> bool:
+        """``ok``, or a value only known at apply time (see ``unresolved``)."""
+        return unresolved(value) or self.ok(value)
+
+
+def _quoted(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _try(candidate: str, check: Check, value: str) -> str:
+    return f"try {_quoted(candidate)}" if candidate != value and check.ok(candidate) else ""
+
+
 @dataclass(frozen=True)
-class Rule:
-    """A value rule: ``pattern`` (full match) plus optional length bounds and a forbidden infix."""
+class Rule(Check):
+    """``pattern`` (full match) plus optional length bounds and a forbidden infix.
+
+    ``repair`` proposes a corrected value for the suggestion; by default names are repaired
+    (trimmed, lowercased if the rule wants lowercase, bad characters replaced by '-', shortened).
+    """
 
     name: str
     description: str
@@ -21,10 +72,11 @@ class Rule:
     min_length: int = 1
     max_length: int | None = None
     forbidden: str | None = None
+    repair: Callable[[str], str] | None = None
 
     @property
     def message(self) -> str:
-        return f"must be {self.description}"
+        return f"{self.name} must be {self.description}"
 
     def ok(self, value: str) -> bool:
         if len(value) < self.min_length:
@@ -35,17 +87,7 @@ class Rule:
             return False
         return re.fullmatch(self.pattern, value) is not None
 
-    def allows(self, value: str) -> bool:
-        """``ok``, or a value only known at apply time (see ``unresolved``)."""
-        return unresolved(value) or self.ok(value)
-
-    def check(self, value: str) -> str:
-        if not self.ok(value):
-            raise ValueError(f"{self.name} {self.message}")
-        return value
-
     def terraform_condition(self, expression: str) -> str:
-        """An HCL boolean expression that is true when ``expression`` satisfies the rule."""
         parts = [f"length({expression}) >= {self.min_length}"]
         if self.max_length is not None:
             parts.append(f"length({expression}) <= {self.max_length}")
@@ -53,6 +95,99 @@ class Rule:
             parts.append(f"!strcontains({expression}, {_hcl_string(self.forbidden)})")
         parts.append(f"can(regex({_hcl_string('^(?:' + self.pattern + ')$')}, {expression}))")
         return " && ".join(parts)
+
+    def suggestion(self, value: str) -> str:
+        return _try(self.repaired(value), self, value)
+
+    def repaired(self, value: str, room: int = 0) -> str:
+        """``value`` made to fit, best effort; ``room`` characters are kept free at the end."""
+        if self.repair is not None:
+            return self.repair(value)
+        text = value.strip()
+        if not self._allowed_inside("A"):
+            text = text.lower()
+        text = "".join(c if self._allowed_inside(c) else "-" for c in text)
+        if self.forbidden:
+            while self.forbidden in text:
+                text = text.replace(self.forbidden, self.forbidden[:-1])
+        if self.max_length is not None:
+            text = text[: self.max_length - room]
+        return text.strip("-._")
+
+    def _allowed_inside(self, char: str) -> bool:
+        return re.fullmatch(self.pattern, f"a{char}a") is not None
+
+    def with_suffix(self, length: int) -> Suffixed:
+        return Suffixed(self, length)
+
+
+@dataclass(frozen=True)
+class Suffixed(Check):
+    """A prefix that ``rule`` must accept once ``length`` random letters/digits are appended."""
+
+    rule: Rule
+    length: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.rule.name} (this prefix + {self.length} random characters) "
+            f"must be {self.rule.description}"
+        )
+
+    def _named(self, prefix: str) -> str:
+        return prefix + "a" * self.length  # the suffix adds only letters and digits
+
+    def ok(self, value: str) -> bool:
+        return self.rule.ok(self._named(value))
+
+    def terraform_condition(self, expression: str) -> str:
+        return self.rule.terraform_condition(
+            f"join({_hcl_string('')}, [{expression}, {_hcl_string('a' * self.length)}])"
+        )
+
+    def suggestion(self, value: str) -> str:
+        return _try(self.rule.repaired(value, room=self.length), self, value)
+
+
+@dataclass(frozen=True)
+class OneOf(Check):
+    """One of a fixed set of values (exact, case-sensitive)."""
+
+    name: str
+    choices: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        listed = [_quoted(c) for c in self.choices]
+        alternatives = f"{', '.join(listed[:-1])} or {listed[-1]}" if len(listed) > 1 else listed[0]
+        return f"{self.name} must be {alternatives}".strip()
+
+    def ok(self, value: str) -> bool:
+        return value in self.choices
+
+    def terraform_condition(self, expression: str) -> str:
+        return f"contains([{', '.join(_hcl_string(c) for c in self.choices)}], {expression})"
+
+    def suggestion(self, value: str) -> str:
+        folded = {c.casefold(): c for c in self.choices}
+        close = difflib.get_close_matches(value.casefold(), folded, n=1, cutoff=0.5)
+        return f"did you mean {_quoted(folded[close[0]])}?" if close else ""
+
+
+@dataclass(frozen=True)
+class NotBlank(Check):
+    """Any text but empty or whitespace only."""
+
+    @property
+    def message(self) -> str:
+        return "must not be empty"
+
+    def ok(self, value: str) -> bool:
+        return bool(value.strip())
+
+    def terraform_condition(self, expression: str) -> str:
+        return f'trimspace({expression}) != ""'
 
 
 def unresolved(value: str) -> bool:
@@ -65,6 +200,42 @@ def _hcl_string(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
 
+
+_DURATION_UNITS = (
+    ("hours", "h"),
+    ("hour", "h"),
+    ("hr", "h"),
+    ("minutes", "m"),
+    ("minute", "m"),
+    ("mins", "m"),
+    ("min", "m"),
+    ("seconds", "s"),
+    ("second", "s"),
+    ("secs", "s"),
+    ("sec", "s"),
+)
+
+
+def _repair_duration(value: str) -> str:
+    text = "".join(value.lower().split())
+    for word, unit in _DURATION_UNITS:
+        text = text.replace(word, unit)
+    return f"{text}s" if text.isdigit() and text != "0" else text
+
+
+def _repair_version(value: str) -> str:
+    text = value.strip().removeprefix("v").removeprefix("V")
+    parts = text.split(".")
+    if 1 <= len(parts) < 3 and all(p.isdigit() for p in parts):
+        text = ".".join([*parts, *["0"] * (3 - len(parts))])
+    return text
+
+
+def _repair_uuid(value: str) -> str:
+    return value.strip().strip("{}").lower()
+
+
+NOT_BLANK = NotBlank()
 
 DNS1123_LABEL = Rule(
     name="Kubernetes name",
@@ -113,7 +284,7 @@ KEY_VAULT_SECRET_NAME = Rule(
 )
 
 FEDERATED_CREDENTIAL_NAME = Rule(
-    name="federated credential name",
+    name="Federated credential name",
     description=(
         "3-120 characters of letters, digits, '-' and '_', starting with a letter or digit"
     ),
@@ -123,7 +294,7 @@ FEDERATED_CREDENTIAL_NAME = Rule(
 )
 
 MANAGED_IDENTITY_NAME = Rule(
-    name="managed identity name",
+    name="Managed identity name",
     description=(
         "3-128 characters of letters, digits, '-' and '_', starting with a letter or digit"
     ),
@@ -133,11 +304,11 @@ MANAGED_IDENTITY_NAME = Rule(
 )
 
 RESOURCE_GROUP_NAME = Rule(
-    name="resource group name",
+    name="Resource group name",
     description=(
-        "1-90 characters of letters, digits, '_', '-', '.', '(' and ')', not ending with '.'"
+        "1-90 characters of letters, digits, '_', '-', '.', '(' and ')', not ending with a period"
     ),
-    pattern=r"[-\w.()]*[-\w()]",
+    pattern=r"[-_a-zA-Z0-9.()]*[-_a-zA-Z0-9()]",
     max_length=90,
 )
 
@@ -153,47 +324,58 @@ AKS_CLUSTER_NAME = Rule(
 
 AZURE_LOCATION = Rule(
     name="Azure location",
-    description="an Azure region name such as 'westeurope' (lowercase letters and digits)",
+    description="an Azure region name such as 'westeurope': lowercase letters and digits",
     pattern=r"[a-z][a-z0-9]*",
     max_length=40,
 )
 
 GO_DURATION = Rule(
-    name="duration",
-    description="a Go duration such as '1m', '30s' or '1h30m' (units h, m, s, ms)",
-    pattern=r"(?:[0-9]+(?:\.[0-9]+)?(?:h|m|s|ms|us|µs|ns))+",
+    name="Duration",
+    description="a Go duration such as '1m', '30s' or '1h30m': units h, m, s, ms, us, ns",
+    pattern=r"0|(?:[0-9]+(?:\.[0-9]+)?(?:h|m|s|ms|us|µs|ns))+",
+    repair=_repair_duration,
 )
 
 SEMVER = Rule(
-    name="chart version",
+    name="Chart version",
     description="an exact semantic version such as '2.9.0'",
     pattern=(
         r"(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
         r"(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
     ),
+    repair=_repair_version,
 )
 
 UUID = Rule(
     name="UUID",
-    description="a UUID such as '6dae42f8-4368-4678-94ff-3960e28e3630'",
+    description="32 hexadecimal digits in groups of 8-4-4-4-12, such as "
+    "'6dae42f8-4368-4678-94ff-3960e28e3630'",
     pattern=r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    repair=_repair_uuid,
 )
 
 HTTPS_URL = Rule(
     name="URL",
     description="an https:// URL",
-    pattern=r"https://[^\s/?#]+(?:/[^\s]*)?",
+    pattern=r"https://[^\x00-\x20/?#]+(?:/[^\x00-\x20]*)?",
     min_length=9,
+    repair=str.strip,
 )
 
 RFC3339_UTC = Rule(
-    name="timestamp",
+    name="Timestamp",
     description="an RFC 3339 UTC timestamp such as '2027-12-31T00:00:00Z'",
     pattern=r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
+    repair=str.strip,
+)
+
+KEY_VAULT_SECRETS_ROLE = OneOf(
+    name="Key Vault data-plane role for secrets",
+    choices=("Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"),
 )
 
 CONFIG_KEY = Rule(
-    name="key",
+    name="Key",
     description=(
         "1-63 characters of lowercase letters, digits, '-' and '_', starting with a letter"
     ),
@@ -223,14 +405,14 @@ def check_go_regexp(value: str) -> str:
 
 
 AZURE_SUBNET_ID = Rule(
-    name="subnet ID",
+    name="Subnet ID",
     description=(
         "a subnet resource ID such as '/subscriptions/<subscription id>/resourceGroups/<group>"
         "/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>'"
     ),
     pattern=(
         r"(?i:/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-        r"/resourceGroups/[-\w.()]*[-\w()]/providers/Microsoft\.Network"
-        r"/virtualNetworks/[\w][-\w.]*/subnets/[\w][-\w.]*)"
+        r"/resourceGroups/[-A-Za-z0-9_.()]*[-A-Za-z0-9_()]/providers/Microsoft\.Network"
+        r"/virtualNetworks/[A-Za-z0-9_][-A-Za-z0-9_.]*/subnets/[A-Za-z0-9_][-A-Za-z0-9_.]*)"
     ),
 )

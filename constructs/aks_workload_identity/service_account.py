@@ -32,7 +32,7 @@ class WorkloadServiceAccountProps:
             ("tenant_id", self.tenant_id, rules.UUID),
         ):
             if not rule.allows(value):
-                raise ValueError(f"service account {field_name} = {value!r} {rule.message}")
+                raise ValueError(f"service account {field_name} = {value!r}: {rule.message}")
 
 
 class WorkloadServiceAccount(Construct):

@@ -2,20 +2,24 @@
 
 cdktf passes each ``*.auto.tfvars`` in the project to terraform for every stack; an undeclared
 key would print "Value for undeclared variable" warnings. Each variable defaults to the value the
-stack was synthesized with, and a validation block fails the plan when a tfvars file passed to
-terraform holds a different value: the synthesized stacks would silently ignore it.
+stack was synthesized with. Its validation blocks apply the key's rules from ``rules.py`` (found in
+the ``Settings`` field's metadata, so a new field gets them too) with the same message as synth,
+then fail the plan when a tfvars file passed to terraform holds a different value: the
+synthesized stacks would silently ignore it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from typing import Any
 
-from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig, Token
 
-from aks_workload_identity.config import Config, Settings
+from aks_workload_identity import rules
+from aks_workload_identity.config import Config, RuleValidator, Settings
 from aks_workload_identity.rules import _hcl_string
 
 _SCALARS = {str: "string", bool: "bool", int: "number"}
@@ -37,6 +41,40 @@ def terraform_type(annotation: Any) -> str:
     return _SCALARS.get(annotation, "any")
 
 
+def rule_validations(
+    expression: str, annotation: Any, metadata: tuple[Any, ...] = ()
+) -> list[tuple[rules.Check, str]]:
+    """Each rule on a field's value or its list/map elements, with its Terraform condition.
+
+    Objects (nested settings) are left to synth: Terraform sees them as ``any``.
+    """
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        inner, *more = typing.get_args(annotation)
+        return rule_validations(expression, inner, (*metadata, *more))
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(inner) != 1:
+            return []
+        found = rule_validations(expression, inner[0], metadata)
+        if len(inner) == len(typing.get_args(annotation)):
+            return found
+        # null = unset; Terraform < 1.12 does not short-circuit ||, so a conditional guards it.
+        return [(check, f"{expression} == null ? true : ({cond})") for check, cond in found]
+    if origin in (list, dict):
+        depth = re.fullmatch(r"v(\d+)", expression)
+        element = f"v{int(depth[1]) + 1}" if depth else "v0"  # distinct names when nested
+        each = expression if origin is list else f"values({expression})"
+        return [
+            (check, f"alltrue([for {element} in {each} : {condition}])")
+            for check, condition in rule_validations(element, typing.get_args(annotation)[-1])
+        ]
+    checks = [m.rule for m in metadata if isinstance(m, RuleValidator)]
+    if origin is typing.Literal and all(isinstance(c, str) for c in typing.get_args(annotation)):
+        checks.append(rules.OneOf("", typing.get_args(annotation)))
+    return [(check, check.terraform_condition(expression)) for check in checks]
+
+
 def terraform_jsonencode(value: Any) -> str:
     """What Terraform's ``jsonencode`` returns for ``value`` (Go's escaping included)."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -51,23 +89,31 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
     declared = {}
     for key, field in Settings.model_fields.items():
         value = values[key]
-        if value is None:
-            continue  # an unset optional key is absent from the file: nothing to declare
         encoded = _hcl_string(terraform_jsonencode(value))
         declared[key] = TerraformVariable(
             stack,
             key,
             type=terraform_type(field.annotation),
-            default=value,
+            # An unset optional key is declared too (default null): setting it later in a tfvars
+            # file then fails the plan as stale instead of warning "undeclared variable".
+            default=Token.null_value() if value is None else value,
             description=f"Configuration key {key}; defaults to the synthesized value.",
             validation=[
+                *(
+                    TerraformVariableValidationConfig(
+                        condition=f"${{{condition}}}", error_message=check.terraform_message
+                    )
+                    for check, condition in rule_validations(
+                        f"var.{key}", field.annotation, tuple(field.metadata)
+                    )
+                ),
                 TerraformVariableValidationConfig(
                     condition=f"${{jsonencode(var.{key}) == {encoded}}}",
                     error_message=(
                         f"This stack was synthesized from {source} with a different {key}. "
                         "Run make synth (or cdktf synth) after editing the configuration."
                     ),
-                )
+                ),
             ],
         )
     return declared
