@@ -13,7 +13,6 @@ import aks_workload_identity  # noqa: F401
 # isort: split
 from cdktf import App, TerraformOutput, TerraformStack
 
-from aks_workload_identity.config import DataItem, Federation, Find
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
     ClusterSecretStoreProps,
@@ -36,6 +35,7 @@ from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
 )
+from aks_workload_identity.specs import DataItem, Federation, Find
 from constructs import Construct
 
 RESOURCE_GROUP = "rg-orders"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from aks_workload_identity.config import ConfigError, load_config
+from aks_workload_identity.config import load_config
+from aks_workload_identity.problems import ConfigError
 from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
 
 CDKTF = PROJECT_DIR / "node_modules" / ".bin" / "cdktf"

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from aks_workload_identity.config import KUBELOGIN_LOGIN_MODES, load_config
+from aks_workload_identity.config import load_config
+from aks_workload_identity.settings import KUBELOGIN_LOGIN_MODES
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, output_value, resources
 
 KUBECONFIG_CONTEXT = EXAMPLES_DIR / "kubeconfig-context.tfvars"

@@ -11,12 +11,9 @@ from aks_workload_identity.cluster import (
     ClusterAccessProps,
     KubernetesClusterProps,
 )
-from aks_workload_identity.config import (
-    KUBELOGIN_LOGIN_MODES,
-    ConfigError,
-    Settings,
-    load_config,
-)
+from aks_workload_identity.config import load_config
+from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.settings import KUBELOGIN_LOGIN_MODES, Settings
 
 AKS = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 NON_AKS = (

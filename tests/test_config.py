@@ -11,13 +11,9 @@ import pytest
 
 from aks_workload_identity import config as config_module
 from aks_workload_identity import rules
-from aks_workload_identity.config import (
-    ConfigError,
-    Settings,
-    load_config,
-    load_from_environment,
-    resolve_config_path,
-)
+from aks_workload_identity.config import load_config, load_from_environment, resolve_config_path
+from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.settings import Settings
 
 REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 

@@ -10,12 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aks_workload_identity import rules
-from aks_workload_identity.config import (
-    ConfigError,
-    Extract,
-    Find,
-    load_config,
-)
+from aks_workload_identity.config import load_config
+from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.specs import Extract, Find
 from tests.conftest import EXAMPLE_CONFIG
 
 REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from aks_workload_identity.config import DataItem, Extract, Federation, Find
+from aks_workload_identity.specs import DataItem, Extract, Federation, Find
 from tests.conftest import EXAMPLES_DIR, only, output_value, resources
 
 

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aks_workload_identity import rules
-from aks_workload_identity.config import ConfigError, load_config
+from aks_workload_identity.config import load_config
+from aks_workload_identity.problems import ConfigError
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

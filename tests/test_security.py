@@ -22,12 +22,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aks_workload_identity.config import (
-    ConfigError,
-    Settings,
-    key_vault_ip_rule,
-    load_config,
-)
+from aks_workload_identity.config import load_config
+from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.settings import Settings, key_vault_ip_rule
 from tests.conftest import (
     EXAMPLE_CONFIG,
     EXAMPLES_DIR,

@@ -18,7 +18,9 @@ from typing import Annotated, Any, Literal
 import pytest
 
 from aks_workload_identity import rules
-from aks_workload_identity.config import ConfigError, RuleValidator, Settings, load_config
+from aks_workload_identity.config import load_config
+from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.settings import RuleValidator, Settings
 from aks_workload_identity.variables import rule_validations
 from tests.conftest import EXAMPLE_CONFIG, example_configs, example_id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from aks_workload_identity.config import Settings
+from aks_workload_identity.settings import Settings
 from tests.conftest import PROJECT_DIR, only, output_value, resources
 
 SECRETS_USER = "Key Vault Secrets User"

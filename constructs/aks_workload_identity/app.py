@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aks_workload_identity.config import ConfigError, load_from_environment
+from aks_workload_identity.config import load_from_environment
+from aks_workload_identity.problems import ConfigError
 
 EXIT_INVALID_CONFIG = 2
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from cdktf import Fn, Postcondition, TerraformResourceLifecycle
 
-from aks_workload_identity.config import KUBELOGIN_LOGIN_MODES, KUBERNETES_AUTH_MODES
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,
@@ -29,6 +28,7 @@ from aks_workload_identity.providers import (
     KubernetesProvider,
     KubernetesProviderExec,
 )
+from aks_workload_identity.settings import KUBELOGIN_LOGIN_MODES, KUBERNETES_AUTH_MODES
 from constructs import Construct
 
 # The AKS Entra server application: the same ID in every tenant and every cluster.

@@ -9,7 +9,6 @@ import yaml
 from cdktf import ITerraformDependable
 
 from aks_workload_identity import rules
-from aks_workload_identity.config import DataItem, Extract, Find
 from aks_workload_identity.providers import (
     Manifest,
     ManifestTimeouts,
@@ -17,6 +16,7 @@ from aks_workload_identity.providers import (
     ManifestWaitCondition,
     Release,
 )
+from aks_workload_identity.specs import DataItem, Extract, Find
 from constructs import Construct
 
 API_VERSION = "external-secrets.io/v1"

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from cdktf import ITerraformDependable
 
 from aks_workload_identity import rules
-from aks_workload_identity.config import MAX_FEDERATED_CREDENTIALS, Federation
 from aks_workload_identity.providers import FederatedIdentityCredential, Sleep, UserAssignedIdentity
+from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
+from aks_workload_identity.specs import Federation
 from constructs import Construct
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"

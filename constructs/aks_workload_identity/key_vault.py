@@ -8,13 +8,6 @@ from dataclasses import dataclass, field
 from cdktf import Token
 
 from aks_workload_identity import rules
-from aks_workload_identity.config import (
-    KEY_VAULT_SUFFIX_LENGTH,
-    key_vault_ip_rule,
-    network_rules_conflict,
-    secret_content_type,
-    utc_timestamp,
-)
 from aks_workload_identity.providers import (
     KeyVault,
     KeyVaultNetworkAcls,
@@ -23,6 +16,13 @@ from aks_workload_identity.providers import (
     RandomString,
     RoleAssignment,
     Sleep,
+)
+from aks_workload_identity.settings import (
+    KEY_VAULT_SUFFIX_LENGTH,
+    key_vault_ip_rule,
+    network_rules_conflict,
+    secret_content_type,
+    utc_timestamp,
 )
 from constructs import Construct
 

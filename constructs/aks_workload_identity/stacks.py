@@ -10,7 +10,7 @@ from aks_workload_identity.cluster import (
     KubernetesCluster,
     KubernetesClusterProps,
 )
-from aks_workload_identity.config import WALKTHROUGH_KEY, Config
+from aks_workload_identity.config import Config
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
     ClusterSecretStoreProps,
@@ -34,6 +34,7 @@ from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
 )
+from aks_workload_identity.specs import WALKTHROUGH_KEY
 from aks_workload_identity.variables import declare_config_variables
 from aks_workload_identity.workload_identity_webhook import (
     WorkloadIdentityWebhook,
