@@ -42,8 +42,6 @@ from aks_workload_identity.workload_identity_webhook import (
 )
 from constructs import Construct
 
-STACK_NAMES = ("identity", "cluster", "secrets")
-
 
 class _ConfiguredStack(TerraformStack):
     """A stack that keeps its state beside the project and declares every config key."""
