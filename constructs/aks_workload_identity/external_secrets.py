@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import yaml
 from cdktf import ITerraformDependable
 
 from aks_workload_identity import rules
+from aks_workload_identity.helm_chart import pinned_chart_release
 from aks_workload_identity.providers import (
     Manifest,
     ManifestTimeouts,
     ManifestWait,
     ManifestWaitCondition,
-    Release,
 )
 from aks_workload_identity.specs import DataItem, Extract, Find
 from constructs import Construct
@@ -59,7 +58,7 @@ class ExternalSecretsOperator(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.props = props
-        self.release = Release(
+        self.release = pinned_chart_release(
             self,
             "release",
             name=props.release_name,
@@ -67,13 +66,9 @@ class ExternalSecretsOperator(Construct):
             chart=CHART_NAME,
             version=props.version,
             namespace=props.namespace,
-            create_namespace=False,
-            values=[yaml.safe_dump({"installCRDs": True}, sort_keys=True)],
-            wait=True,
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=props.timeout_seconds,
-            depends_on=list(depends_on) or None,
+            values={"installCRDs": True},
+            timeout_seconds=props.timeout_seconds,
+            depends_on=depends_on,
         )
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import yaml
-
-from aks_workload_identity.providers import Release
+from aks_workload_identity.helm_chart import pinned_chart_release
 from constructs import Construct
 
 CHART_REPOSITORY = "https://azure.github.io/azure-workload-identity/charts"
@@ -46,7 +44,7 @@ class WorkloadIdentityWebhook(Construct):
     def __init__(self, scope: Construct, id_: str, props: WorkloadIdentityWebhookProps) -> None:
         super().__init__(scope, id_)
         self.props = props
-        self.release = Release(
+        self.release = pinned_chart_release(
             self,
             "release",
             name=props.release_name,
@@ -54,11 +52,7 @@ class WorkloadIdentityWebhook(Construct):
             chart=CHART_NAME,
             version=props.version,
             namespace=props.namespace,
-            create_namespace=False,
-            # Quoted: the tenant ID is only known at apply time and must stay a string.
-            values=[yaml.safe_dump({"azureTenantID": props.tenant_id}, default_style='"')],
-            wait=True,
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=props.timeout_seconds,
+            values={"azureTenantID": props.tenant_id},
+            timeout_seconds=props.timeout_seconds,
+            quote_values=True,  # the tenant ID is only known at apply time and must stay a string
         )
