@@ -28,17 +28,22 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_cdktf_synth_writes_three_stacks_without_node_warnings(tmp_path) -> None:
-    out = tmp_path / "cdktf.out"
-    result = subprocess.run(
-        [str(CDKTF), "synth", "--output", str(out)],
+def _run(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """``command`` in the project directory with ``_env(**env)``, output captured."""
+    return subprocess.run(
+        command,
         cwd=PROJECT_DIR,
-        env=_env(AZWI_CONFIG=str(EXAMPLE_CONFIG)),
+        env=_env(**env),
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+def test_cdktf_synth_writes_three_stacks_without_node_warnings(tmp_path) -> None:
+    out = tmp_path / "cdktf.out"
+    result = _run([str(CDKTF), "synth", "--output", str(out)], AZWI_CONFIG=str(EXAMPLE_CONFIG))
     assert result.returncode == 0, result.stdout + result.stderr
     assert EOL_BANNER not in (result.stdout + result.stderr).lower()
     assert sorted(p.name for p in (out / "stacks").iterdir()) == ["cluster", "identity", "secrets"]
@@ -88,14 +93,8 @@ def test_invalid_config_through_main_py_exits_2_and_writes_nothing(
 ) -> None:
     path, lines = invalid_config
     out = tmp_path / "cdktf.out"
-    result = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "main.py")],
-        cwd=PROJECT_DIR,
-        env=_env(AZWI_CONFIG=str(path), CDKTF_OUTDIR=str(out)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = _run(
+        [sys.executable, str(PROJECT_DIR / "main.py")], AZWI_CONFIG=str(path), CDKTF_OUTDIR=str(out)
     )
     assert result.returncode == 2
     assert result.stdout == ""
@@ -112,15 +111,7 @@ def test_invalid_config_through_cdktf_synth_fails_and_writes_nothing(
 ) -> None:
     path, lines = invalid_config
     out = tmp_path / "cdktf.out"
-    result = subprocess.run(
-        [str(CDKTF), "synth", "--output", str(out)],
-        cwd=PROJECT_DIR,
-        env=_env(AZWI_CONFIG=str(path)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = _run([str(CDKTF), "synth", "--output", str(out)], AZWI_CONFIG=str(path))
     _assert_stopped_cleanly(result, lines)
     assert not (out / "stacks").exists()
 
@@ -130,28 +121,19 @@ def test_invalid_config_through_make_synth_fails_and_writes_nothing(
 ) -> None:
     path, lines = invalid_config
     out = tmp_path / "cdktf.out"
-    result = subprocess.run(
+    result = _run(
         ["make", "--no-print-directory", "synth", f"CDKTF={CDKTF} --output {out}"],
-        cwd=PROJECT_DIR,
-        env=_env(AZWI_CONFIG=str(path)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        AZWI_CONFIG=str(path),
     )
     _assert_stopped_cleanly(result, lines)
     assert not (out / "stacks").exists()
 
 
 def test_valid_config_prints_nothing_extra(tmp_path) -> None:
-    result = subprocess.run(
+    result = _run(
         [sys.executable, str(PROJECT_DIR / "main.py")],
-        cwd=PROJECT_DIR,
-        env=_env(AZWI_CONFIG=str(EXAMPLE_CONFIG), CDKTF_OUTDIR=str(tmp_path / "cdktf.out")),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        AZWI_CONFIG=str(EXAMPLE_CONFIG),
+        CDKTF_OUTDIR=str(tmp_path / "cdktf.out"),
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert (tmp_path / "cdktf.out" / "manifest.json").exists()
