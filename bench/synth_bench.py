@@ -138,11 +138,10 @@ class Run:
 
 
 def _environment(variant: str, config: Path, outdir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CDKTF_") and key not in {"NODE_OPTIONS", FAST_IMPORTS_ENV}
-    }
+    # Byte code may be written (the warm-up writes whatever the install did not compile), so
+    # neither variant pays for compiling the bindings on every run.
+    unset = {"NODE_OPTIONS", FAST_IMPORTS_ENV, "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDKTF_") and k not in unset}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(AZWI_CONFIG=str(config), CDKTF_OUTDIR=str(outdir), CHECKPOINT_DISABLE="1")
     if variant == "B":
@@ -289,6 +288,8 @@ def main() -> int:
         "--output", type=Path, default=RESULTS, help="markdown table (default: %(default)s)"
     )
     args = parser.parse_args()
+    if not Path("/proc/self/statm").is_file():
+        sys.exit("synth_bench: needs Linux (reads process memory from /proc)")
     counts = [int(c) for c in args.counts.split(",")]
 
     runs: list[Run] = []

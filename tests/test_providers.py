@@ -30,12 +30,10 @@ runpy.run_path(main, run_name="__main__")
 
 
 def _synth(outdir: Path, *, fast: bool) -> subprocess.Popen[str]:
-    # NODE_OPTIONS here carries this process's lazy-index preload; the app sets its own.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("CDKTF_") and k not in {"NODE_OPTIONS", runtime.FAST_IMPORTS_ENV}
-    }
+    # NODE_OPTIONS here carries this process's lazy-index preload; the app sets its own. Byte code
+    # may be written, so only the first ordinary run compiles modules the install did not.
+    unset = {"NODE_OPTIONS", runtime.FAST_IMPORTS_ENV, "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDKTF_") and k not in unset}
     env.update(
         AZWI_CONFIG=str(EXAMPLES_DIR / "many-secrets.tfvars"),
         CDKTF_OUTDIR=str(outdir),
