@@ -21,6 +21,7 @@ import argparse
 import filecmp
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -132,6 +133,7 @@ class Run:
     variant: str
     count: int
     wall: float
+    cpu: float
     peak: int
     processes: int
     outdir: Path
@@ -149,8 +151,14 @@ def _environment(variant: str, config: Path, outdir: Path) -> dict[str, str]:
     return env
 
 
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def synth_once(variant: str, count: int, config: Path, outdir: Path) -> Run:
     env = _environment(variant, config, outdir)
+    cpu_before = _children_cpu_seconds()
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, str(PROJECT_DIR / "main.py")],
@@ -163,13 +171,15 @@ def synth_once(variant: str, count: int, config: Path, outdir: Path) -> Run:
     memory.start()
     output, _ = process.communicate()
     wall = time.perf_counter() - start
+    # Each process waits for its children, so their CPU time is in this one's children's total.
+    cpu = _children_cpu_seconds() - cpu_before
     memory.stop()
     if process.returncode != 0:
         sys.exit(
             f"synth_bench: {variant} at N={count} exited {process.returncode}:\n"
             + output.decode(errors="replace")
         )
-    return Run(variant, count, wall, memory.peak, len(memory.processes), outdir)
+    return Run(variant, count, wall, cpu, memory.peak, len(memory.processes), outdir)
 
 
 def different_files(left: Path, right: Path) -> list[str]:
@@ -187,10 +197,6 @@ def different_files(left: Path, right: Path) -> list[str]:
         or not (right / name).is_file()
         or not filecmp.cmp(left / name, right / name, shallow=False)
     )
-
-
-def _median(runs: list[Run], variant: str, attribute: str) -> float:
-    return statistics.median(getattr(r, attribute) for r in runs if r.variant == variant)
 
 
 def _mb(value: float) -> str:
@@ -213,54 +219,57 @@ def _machine() -> str:
     )
 
 
-def report(runs: list[Run], counts: list[int], reps: dict[int, int], load: tuple[str, str]) -> str:
-    rows = []
-    fast_wall = {}
-    fast_peaks = []
-    for count in counts:
-        here = [r for r in runs if r.count == count]
-        a_wall, b_wall = _median(here, "A", "wall"), _median(here, "B", "wall")
-        a_peak = max(r.peak for r in here if r.variant == "A")
-        b_peak = max(r.peak for r in here if r.variant == "B")
-        fast_wall[count] = a_wall
-        fast_peaks.append(a_peak)
-        rows.append(
-            f"| {count} | {reps[count]} | {a_wall:.1f} s | {b_wall:.1f} s "
-            f"| **{a_wall / b_wall:.2f}** | {_mb(a_peak)} | {_mb(b_peak)} | {a_peak / b_peak:.2f} |"
+def _verdict(value: float, target: float) -> str:
+    return "met" if value <= target else "MISSED"
+
+
+def report(runs: list[Run], counts: list[int], reps: int, load: tuple[str, str]) -> str:
+    def median(count: int, variant: str, attribute: str) -> float:
+        return statistics.median(
+            getattr(r, attribute) for r in runs if r.count == count and r.variant == variant
         )
+
+    def peak(count: int, variant: str) -> int:
+        return max(r.peak for r in runs if r.count == count and r.variant == variant)
+
     lines = [
-        "| N | runs each | A wall (median) | B wall (median) | A/B wall "
-        "| A peak memory | B peak memory | A/B memory |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        *rows,
-        "",
+        "| N | A wall | B wall | A/B wall | A CPU | B CPU | A peak memory | B peak memory "
+        "| A/B memory |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    checks = []
-    if 1 in fast_wall:
-        ratio = fast_wall[1] / _median([r for r in runs if r.count == 1], "B", "wall")
-        checks.append(
-            f"A/B wall at N=1: {ratio:.2f} (target <= {TARGET_FAST_OVER_ORDINARY}): "
-            + ("met" if ratio <= TARGET_FAST_OVER_ORDINARY else "MISSED")
+    for n in counts:
+        a_wall, b_wall = median(n, "A", "wall"), median(n, "B", "wall")
+        a_peak, b_peak = peak(n, "A"), peak(n, "B")
+        lines.append(
+            f"| {n} | {a_wall:.1f} s | {b_wall:.1f} s | **{a_wall / b_wall:.2f}** "
+            f"| {median(n, 'A', 'cpu'):.1f} s | {median(n, 'B', 'cpu'):.1f} s "
+            f"| {_mb(a_peak)} | {_mb(b_peak)} | {a_peak / b_peak:.2f} |"
         )
-    if 1 in fast_wall and 100 in fast_wall:
-        scaling = fast_wall[100] / fast_wall[1]
-        checks.append(
-            f"A(N=100)/A(N=1) wall: {scaling:.2f} (target <= {TARGET_SCALING}): "
-            + ("met" if scaling <= TARGET_SCALING else "MISSED")
+    lines.append("")
+    if 1 in counts:
+        ratio = median(1, "A", "wall") / median(1, "B", "wall")
+        lines.append(
+            f"- A/B wall at N=1: {ratio:.2f} (target <= {TARGET_FAST_OVER_ORDINARY}): "
+            + _verdict(ratio, TARGET_FAST_OVER_ORDINARY)
         )
-    peak = max(fast_peaks)
-    checks.append(
-        f"A peak memory, largest over all N: {_mb(peak)} (target <= {_mb(TARGET_PEAK_BYTES)}): "
-        + ("met" if peak <= TARGET_PEAK_BYTES else "MISSED")
-    )
-    lines += [f"- {check}" for check in checks]
+    if 1 in counts and 100 in counts:
+        scaling = median(100, "A", "wall") / median(1, "A", "wall")
+        cpu_scaling = median(100, "A", "cpu") / median(1, "A", "cpu")
+        lines.append(
+            f"- A(N=100)/A(N=1) wall: {scaling:.2f} (target <= {TARGET_SCALING}): "
+            f"{_verdict(scaling, TARGET_SCALING)}; the same ratio of CPU time: {cpu_scaling:.2f}"
+        )
+    fast_peak = max(peak(n, "A") for n in counts)
     lines += [
+        f"- A peak memory, largest over all N: {_mb(fast_peak)} (target <= "
+        f"{_mb(TARGET_PEAK_BYTES)}): {_verdict(fast_peak, TARGET_PEAK_BYTES)}",
         "- A and B wrote byte-identical files under CDKTF_OUTDIR for every N.",
         "",
         f"A = `python main.py` as shipped; B = the same with `{FAST_IMPORTS_ENV}=0` (ordinary "
-        "imports). Wall: median; peak memory: the largest summed RSS of the Python and jsii Node "
-        f"processes, sampled every {SAMPLE_SECONDS * 1000:.0f} ms, largest over the runs. "
-        f"Runs alternate A and B. {_machine()}; load average before/after: {load[0]} / {load[1]}. "
+        f"imports); {reps} runs each per N, alternating A and B. Wall and CPU (user + system, "
+        "Python and Node together): median. Peak memory: the largest summed RSS of the Python and "
+        f"jsii Node processes, sampled every {SAMPLE_SECONDS * 1000:.0f} ms, largest over the "
+        f"runs. {_machine()}; load average before/after: {load[0]} / {load[1]}. "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `make bench`.",
     ]
     return "\n".join(lines) + "\n"
@@ -311,7 +320,8 @@ def main() -> int:
                     run = synth_once(variant, count, config, work / f"n{count}-{variant}-{rep}")
                     runs.append(run)
                     print(
-                        f"N={count:<3} {variant} rep {rep + 1}: {run.wall:5.1f} s, "
+                        f"N={count:<3} {variant} rep {rep + 1}: {run.wall:5.1f} s wall, "
+                        f"{run.cpu:5.1f} s CPU, "
                         f"{_mb(run.peak)} peak over {run.processes} processes",
                         file=sys.stderr,
                     )
@@ -326,7 +336,7 @@ def main() -> int:
                     )
             for run in here:
                 shutil.rmtree(run.outdir)
-    table = report(runs, counts, dict.fromkeys(counts, args.reps), (load_before, _load_average()))
+    table = report(runs, counts, args.reps, (load_before, _load_average()))
     args.output.write_text(table)
     print(table)
     print(f"written to {args.output}", file=sys.stderr)
