@@ -12,6 +12,7 @@ import aks_workload_identity  # noqa: F401
 
 # isort: split
 from cdktf import App, TerraformOutput, TerraformStack
+from constructs import Construct
 
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
@@ -36,7 +37,6 @@ from aks_workload_identity.service_account import (
     WorkloadServiceAccountProps,
 )
 from aks_workload_identity.specs import DataItem, Federation, Find
-from constructs import Construct
 
 RESOURCE_GROUP = "rg-orders"
 NAMESPACE = "orders"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cdktf import Fn, Postcondition, TerraformResourceLifecycle
+from constructs import Construct
 
 from aks_workload_identity.providers import (
     AzurermProvider,
@@ -29,7 +30,6 @@ from aks_workload_identity.providers import (
     KubernetesProviderExec,
 )
 from aks_workload_identity.settings import KUBELOGIN_LOGIN_MODES, KUBERNETES_AUTH_MODES
-from constructs import Construct
 
 # The AKS Entra server application: the same ID in every tenant and every cluster.
 AKS_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"

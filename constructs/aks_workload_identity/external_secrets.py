@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cdktf import ITerraformDependable
+from constructs import Construct
 
 from aks_workload_identity import rules
 from aks_workload_identity.helm_chart import pinned_chart_release
@@ -16,7 +17,6 @@ from aks_workload_identity.providers import (
     ManifestWaitCondition,
 )
 from aks_workload_identity.specs import DataItem, Extract, Find
-from constructs import Construct
 
 API_VERSION = "external-secrets.io/v1"
 CHART_REPOSITORY = "https://charts.external-secrets.io"

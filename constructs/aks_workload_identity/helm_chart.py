@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 from cdktf import ITerraformDependable
+from constructs import Construct
 
 from aks_workload_identity.providers import Release
-from constructs import Construct
 
 
 def pinned_chart_release(

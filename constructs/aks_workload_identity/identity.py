@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cdktf import ITerraformDependable
+from constructs import Construct
 
 from aks_workload_identity import rules
 from aks_workload_identity.providers import FederatedIdentityCredential, Sleep, UserAssignedIdentity
 from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
 from aks_workload_identity.specs import Federation
-from constructs import Construct
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 

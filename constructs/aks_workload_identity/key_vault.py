@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cdktf import Token
+from constructs import Construct
 
 from aks_workload_identity import rules
 from aks_workload_identity.providers import (
@@ -24,7 +25,6 @@ from aks_workload_identity.settings import (
     secret_content_type,
     utc_timestamp,
 )
-from constructs import Construct
 
 DEPLOYER_ROLE = "Key Vault Secrets Officer"
 # Trusted Microsoft services (e.g. Azure Backup) keep working behind the firewall.

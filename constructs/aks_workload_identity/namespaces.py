@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aks_workload_identity.providers import NamespaceV1, NamespaceV1Metadata
 from constructs import Construct
+
+from aks_workload_identity.providers import NamespaceV1, NamespaceV1Metadata
 
 
 class Namespaces(Construct):

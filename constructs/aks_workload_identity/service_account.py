@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from constructs import Construct
+
 from aks_workload_identity import rules
 from aks_workload_identity.providers import ServiceAccountV1, ServiceAccountV1Metadata
-from constructs import Construct
 
 CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
 TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id"

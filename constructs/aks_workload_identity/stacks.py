@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
+from constructs import Construct
 
 from aks_workload_identity.cluster import (
     ClusterAccess,
@@ -40,7 +41,6 @@ from aks_workload_identity.workload_identity_webhook import (
     WorkloadIdentityWebhook,
     WorkloadIdentityWebhookProps,
 )
-from constructs import Construct
 
 
 class _ConfiguredStack(TerraformStack):

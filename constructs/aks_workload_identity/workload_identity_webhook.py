@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aks_workload_identity.helm_chart import pinned_chart_release
 from constructs import Construct
+
+from aks_workload_identity.helm_chart import pinned_chart_release
 
 CHART_REPOSITORY = "https://azure.github.io/azure-workload-identity/charts"
 CHART_NAME = "workload-identity-webhook"
