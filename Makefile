@@ -35,13 +35,10 @@ setup: $(VENV)/.installed node_modules/.installed
 # Byte code is written at install time because some environments set PYTHONDONTWRITEBYTECODE
 # and would recompile on every run. The two big provider bindings (~1,600 modules, ~35 s) are
 # left out: importing the app compiles the handful of their modules it uses.
-# --reinstall-package python-hcl2: checkov's bc-python-hcl2 used to share its `hcl2` files in
-# this venv, and syncing it away deletes them; reinstalling puts them back in an older .venv.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --reinstall-package python-hcl2 \
-		--python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 \
 		-x '/cdktf_cdktf_provider_(azurerm|kubernetes)/' $(VENV)/lib > /dev/null
