@@ -586,7 +586,7 @@ def test_props_are_validated_up_front_and_tokens_pass() -> None:
     }
     with pytest.raises(ValueError, match=r"allowed_ip_ranges\[0\] = '10.0.0.0/8'"):
         SecretsVaultProps(**base, allowed_ip_ranges=("10.0.0.0/8",))
-    with pytest.raises(ValueError, match=r"secret_content_type = 'x+' must be at most 255"):
+    with pytest.raises(ValueError, match=r"secret_content_type = 'x+': must be at most 255"):
         SecretsVaultProps(**base, secret_content_type="x" * 256)
     with pytest.raises(ValueError, match="public_network_access_enabled = true"):
         SecretsVaultProps(

@@ -100,7 +100,7 @@ def _check(name: str, value: str, check: Callable[[str], str]) -> list[str]:
     try:
         check(value)
     except ValueError as error:
-        return [f"{name} = {value!r} {error}"]
+        return [f"{name} = {value!r}: {error}"]
     return []
 
 
