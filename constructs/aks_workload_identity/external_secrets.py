@@ -90,15 +90,10 @@ class ClusterSecretStoreProps:
 
     def __post_init__(self) -> None:
         where = f"ClusterSecretStore {self.name!r}"
-        _check(where, "name", self.name, rules.DNS1123_SUBDOMAIN)
-        _check(where, "service_account", self.service_account, rules.DNS1123_SUBDOMAIN)
-        _check(where, "namespace", self.namespace, rules.DNS1123_LABEL)
-        _check(where, "vault_url", self.vault_url, rules.HTTPS_URL)
-
-
-def _check(where: str, field_name: str, value: str, rule: rules.Rule) -> None:
-    if not rule.allows(value):
-        raise ValueError(f"{where}: {field_name} = {value!r}: {rule.message}")
+        rules.require(where, "name", self.name, rules.DNS1123_SUBDOMAIN)
+        rules.require(where, "service_account", self.service_account, rules.DNS1123_SUBDOMAIN)
+        rules.require(where, "namespace", self.namespace, rules.DNS1123_LABEL)
+        rules.require(where, "vault_url", self.vault_url, rules.HTTPS_URL)
 
 
 class ClusterSecretStore(Construct):
@@ -164,14 +159,14 @@ class ExternalSecretProps:
 
     def __post_init__(self) -> None:
         where = f"ExternalSecret {self.namespace}/{self.name}"
-        _check(where, "name", self.name, rules.DNS1123_SUBDOMAIN)
-        _check(where, "namespace", self.namespace, rules.DNS1123_LABEL)
-        _check(where, "store", self.store, rules.DNS1123_SUBDOMAIN)
-        _check(where, "refresh_interval", self.refresh_interval, rules.GO_DURATION)
+        rules.require(where, "name", self.name, rules.DNS1123_SUBDOMAIN)
+        rules.require(where, "namespace", self.namespace, rules.DNS1123_LABEL)
+        rules.require(where, "store", self.store, rules.DNS1123_SUBDOMAIN)
+        rules.require(where, "refresh_interval", self.refresh_interval, rules.GO_DURATION)
         if not self.data and not self.data_from:
             raise ValueError(f"{where}: needs data, data_from or both")
         for item in self.data:
-            _check(where, "secret_key", item.secret_key, rules.SECRET_DATA_KEY)
+            rules.require(where, "secret_key", item.secret_key, rules.SECRET_DATA_KEY)
         keys = [item.secret_key for item in self.data]
         if len(set(keys)) != len(keys):
             raise ValueError(f"{where}: each secret_key can appear once in data")

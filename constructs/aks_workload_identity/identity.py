@@ -63,11 +63,7 @@ class WorkloadIdentityProps:
                 f"{where}: each service account can be federated once "
                 "(Azure rejects a second credential with the same issuer and subject)"
             )
-        if not rules.GO_DURATION.allows(self.propagation_wait):
-            raise ValueError(
-                f"{where}: propagation_wait = {self.propagation_wait!r}: "
-                f"{rules.GO_DURATION.message}"
-            )
+        rules.require(where, "propagation_wait", self.propagation_wait, rules.GO_DURATION)
 
 
 class WorkloadIdentity(Construct):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cdktf import Token
 from constructs import Construct
 
 from aks_workload_identity import rules
@@ -95,7 +94,7 @@ class SecretsVaultProps:
 
 def _check(name: str, value: str, check: Callable[[str], str]) -> list[str]:
     """A problem for ``value`` unless it is valid or a token resolved at deploy time."""
-    if Token.is_unresolved(value):
+    if rules.unresolved(value):
         return []
     try:
         check(value)

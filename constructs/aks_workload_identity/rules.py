@@ -196,6 +196,12 @@ def unresolved(value: str) -> bool:
     return "${" in value
 
 
+def require(where: str, field_name: str, value: str, check: Check) -> None:
+    """Construct props: ``value`` satisfies ``check`` (or is only known at apply time)."""
+    if not check.allows(value):
+        raise ValueError(f"{where}: {field_name} = {value!r}: {check.message}")
+
+
 def _hcl_string(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'

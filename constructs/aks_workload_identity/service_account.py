@@ -32,8 +32,7 @@ class WorkloadServiceAccountProps:
             ("client_id", self.client_id, rules.UUID),
             ("tenant_id", self.tenant_id, rules.UUID),
         ):
-            if not rule.allows(value):
-                raise ValueError(f"service account {field_name} = {value!r}: {rule.message}")
+            rules.require("service account", field_name, value, rule)
 
 
 class WorkloadServiceAccount(Construct):
