@@ -34,15 +34,17 @@ setup: $(VENV)/.installed node_modules/.installed
 
 # Byte code is written at install time because some environments set PYTHONDONTWRITEBYTECODE
 # and would recompile on every run. The two big provider bindings (~1,600 modules, ~35 s) are
-# left out: importing the app compiles the handful of their modules it uses.
+# left out: importing the app compiles the handful of their modules it uses. Both levels: the app
+# runs with -O (cdktf.json), the tests without.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 \
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 -o 0 -o 1 \
 		-x '/cdktf_cdktf_provider_(azurerm|kubernetes)/' $(VENV)/lib > /dev/null
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -c 'import aks_workload_identity.stacks'
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -O -c 'import aks_workload_identity.stacks'
 	@touch $@
 
 $(CHECKOV_VENV)/.installed: security/checkov.lock $(VENV)/.installed

@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Synth benchmark: the app as shipped (A) against ordinary provider imports (B), side by side.
 
-For each N (ExternalSecrets in a generated configuration) it runs ``python main.py`` several times,
-alternating A and B, each run a fresh subprocess writing into its own CDKTF_OUTDIR:
+For each N (ExternalSecrets in a generated configuration) it runs the app command that cdktf runs
+(``app`` in ``cdktf.json``: ``.venv/bin/python -O main.py``) several times, alternating A and B,
+each run a fresh subprocess writing into its own CDKTF_OUTDIR:
 
 - A: as shipped (``AZWI_FAST_IMPORTS`` unset): lazy provider imports in Python and Node;
 - B: ``AZWI_FAST_IMPORTS=0``: the provider packages' own eager ``__init__`` and ``lib/index.js``.
@@ -19,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import platform
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -35,6 +38,7 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT_DIR / "bench" / "results.md"
+APP = json.loads((PROJECT_DIR / "cdktf.json").read_text())["app"]
 FAST_IMPORTS_ENV = "AZWI_FAST_IMPORTS"
 NAMESPACES = ("default", "team-a", "team-b", "team-c")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -161,7 +165,7 @@ def synth_once(variant: str, count: int, config: Path, outdir: Path) -> Run:
     cpu_before = _children_cpu_seconds()
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, str(PROJECT_DIR / "main.py")],
+        shlex.split(APP),
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -265,10 +269,11 @@ def report(runs: list[Run], counts: list[int], reps: int, load: tuple[str, str])
         f"{_mb(TARGET_PEAK_BYTES)}): {_verdict(fast_peak, TARGET_PEAK_BYTES)}",
         "- A and B wrote byte-identical files under CDKTF_OUTDIR for every N.",
         "",
-        f"A = `python main.py` as shipped; B = the same with `{FAST_IMPORTS_ENV}=0` (ordinary "
-        f"imports); {reps} runs each per N, alternating A and B. Wall and CPU (user + system, "
-        "Python and Node together): median. Peak memory: the largest summed RSS of the Python and "
-        f"jsii Node processes, sampled every {SAMPLE_SECONDS * 1000:.0f} ms, largest over the "
+        f"A = `{APP}` (cdktf.json's app) as shipped; B = the same with "
+        f"`{FAST_IMPORTS_ENV}=0` (ordinary imports); {reps} runs each per N, alternating A and "
+        "B. Wall and CPU (user + system, Python and Node together): median. Peak memory: the "
+        "largest summed RSS of the Python and jsii Node processes, sampled every "
+        f"{SAMPLE_SECONDS * 1000:.0f} ms, largest over the "
         f"runs. {_machine()}; load average before/after: {load[0]} / {load[1]}. "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `make bench`.",
     ]
@@ -285,7 +290,7 @@ def main() -> int:
         "--counts", default="1,10,100", help="ExternalSecret counts (default: %(default)s)"
     )
     parser.add_argument(
-        "--reps", type=int, default=3, help="A and B runs per count (default: %(default)s)"
+        "--reps", type=int, default=5, help="A and B runs per count (default: %(default)s)"
     )
     parser.add_argument(
         "--warmup",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,10 @@ from aks_workload_identity import providers, runtime
 from tests.conftest import EXAMPLES_DIR, PROJECT_DIR
 
 AZURERM = "cdktf_cdktf_provider_azurerm"
+# cdktf.json's app is "<python> <flags> main.py".
+_, *SHIPPED_PYTHON_FLAGS, _ = shlex.split(
+    json.loads((PROJECT_DIR / "cdktf.json").read_text())["app"]
+)
 NODE = Path(sys.executable).parent / "node"
 
 # Runs main.py and, on exit, reports how many azurerm submodules Python imported.
@@ -30,6 +35,8 @@ runpy.run_path(main, run_name="__main__")
 
 
 def _synth(outdir: Path, *, fast: bool) -> subprocess.Popen[str]:
+    """The fast run has the shipped interpreter flags (cdktf.json: ``-O``, which drops the
+    bindings' argument type checks); the ordinary run has eager imports and the checks on."""
     # NODE_OPTIONS here carries this process's lazy-index preload; the app sets its own. Byte code
     # may be written, so only the first ordinary run compiles modules the install did not.
     unset = {"NODE_OPTIONS", runtime.FAST_IMPORTS_ENV, "PYTHONDONTWRITEBYTECODE"}
@@ -42,7 +49,13 @@ def _synth(outdir: Path, *, fast: bool) -> subprocess.Popen[str]:
     if not fast:
         env[runtime.FAST_IMPORTS_ENV] = "0"
     return subprocess.Popen(
-        [sys.executable, "-c", _COUNTING_MAIN, str(PROJECT_DIR / "main.py")],
+        [
+            sys.executable,
+            *(SHIPPED_PYTHON_FLAGS if fast else ()),
+            "-c",
+            _COUNTING_MAIN,
+            str(PROJECT_DIR / "main.py"),
+        ],
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE,
