@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Synth benchmark: the app as shipped (A) against ordinary provider imports (B), side by side.
 
-For each N (ExternalSecrets in a generated configuration) it runs the app command that cdktf runs
-(``app`` in ``cdktf.json``: ``.venv/bin/python -O main.py``) several times, alternating A and B,
-each run a fresh subprocess writing into its own CDKTF_OUTDIR:
+It runs the app command that cdktf runs (``app`` in ``cdktf.json``: ``.venv/bin/python -O
+main.py``) for generated configurations of N ExternalSecrets, in rounds: each round runs every N
+with A and with B, each run a fresh subprocess writing into its own CDKTF_OUTDIR:
 
 - A: as shipped (``AZWI_FAST_IMPORTS`` unset): lazy provider imports in Python and Node;
 - B: ``AZWI_FAST_IMPORTS=0``: the provider packages' own eager ``__init__`` and ``lib/index.js``.
@@ -270,9 +270,10 @@ def report(runs: list[Run], counts: list[int], reps: int, load: tuple[str, str])
         "- A and B wrote byte-identical files under CDKTF_OUTDIR for every N.",
         "",
         f"A = `{APP}` (cdktf.json's app) as shipped; B = the same with "
-        f"`{FAST_IMPORTS_ENV}=0` (ordinary imports); {reps} runs each per N, alternating A and "
-        "B. Wall and CPU (user + system, Python and Node together): median. Peak memory: the "
-        "largest summed RSS of the Python and jsii Node processes, sampled every "
+        f"`{FAST_IMPORTS_ENV}=0` (ordinary imports); {reps} rounds, each running every N with A "
+        "and B, in an order that rotates and alternates from round to round. Wall and CPU (user "
+        "+ system, Python and Node together): median. Peak memory: the largest summed RSS of the "
+        "Python and jsii Node processes, sampled every "
         f"{SAMPLE_SECONDS * 1000:.0f} ms, largest over the "
         f"runs. {_machine()}; load average before/after: {load[0]} / {load[1]}. "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `make bench`.",
@@ -290,7 +291,7 @@ def main() -> int:
         "--counts", default="1,10,100", help="ExternalSecret counts (default: %(default)s)"
     )
     parser.add_argument(
-        "--reps", type=int, default=5, help="A and B runs per count (default: %(default)s)"
+        "--reps", type=int, default=5, help="rounds: A and B runs per N (default: %(default)s)"
     )
     parser.add_argument(
         "--warmup",
@@ -316,31 +317,36 @@ def main() -> int:
             for variant in "AB":
                 run = synth_once(variant, counts[0], config, work / f"warmup-{variant}-{warm}")
                 print(f"warm-up {variant}: {run.wall:.1f} s", file=sys.stderr)
-        for count in counts:
-            config = work / f"n{count}.tfvars"
+        configs = {count: work / f"n{count}.tfvars" for count in counts}
+        for count, config in configs.items():
             config.write_text(generated_config(count))
-            for rep in range(args.reps):
-                # ABBA order: a drift in machine load shifts both variants alike.
-                for variant in "AB" if rep % 2 == 0 else "BA":
-                    run = synth_once(variant, count, config, work / f"n{count}-{variant}-{rep}")
+        references: dict[int, Run] = {}
+        for rep in range(args.reps):
+            # The shared machine's speed drifts over minutes. Each round runs every N, A's
+            # together and B's together, in an order that rotates (N) and alternates (A and B)
+            # from round to round: a drift then shifts every N and both variants alike.
+            order = counts[rep % len(counts) :] + counts[: rep % len(counts)]
+            for variant in "AB" if rep % 2 == 0 else "BA":
+                for count in order:
+                    outdir = work / f"n{count}-{variant}-{rep}"
+                    run = synth_once(variant, count, configs[count], outdir)
                     runs.append(run)
                     print(
-                        f"N={count:<3} {variant} rep {rep + 1}: {run.wall:5.1f} s wall, "
+                        f"N={count:<3} {variant} round {rep + 1}: {run.wall:5.1f} s wall, "
                         f"{run.cpu:5.1f} s CPU, "
                         f"{_mb(run.peak)} peak over {run.processes} processes",
                         file=sys.stderr,
                     )
-            here = [r for r in runs if r.count == count]
-            reference = here[0].outdir
-            for other in here[1:]:
-                differ = different_files(reference, other.outdir)
-                if differ:
-                    sys.exit(
-                        f"synth_bench: FAIL: N={count}: {other.variant} wrote different files "
-                        f"than {here[0].variant}: {', '.join(differ)}"
-                    )
-            for run in here:
-                shutil.rmtree(run.outdir)
+                    reference = references.setdefault(count, run)
+                    if run is reference:
+                        continue
+                    differ = different_files(reference.outdir, outdir)
+                    if differ:
+                        sys.exit(
+                            f"synth_bench: FAIL: N={count}: {variant} wrote different files "
+                            f"than {reference.variant}: {', '.join(differ)}"
+                        )
+                    shutil.rmtree(outdir)
     table = report(runs, counts, args.reps, (load_before, _load_average()))
     args.output.write_text(table)
     print(table)
