@@ -22,7 +22,7 @@ from aks_workload_identity.config import load_config
 from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.settings import RuleValidator, Settings
 from aks_workload_identity.variables import rule_validations
-from tests.conftest import EXAMPLE_CONFIG, example_configs, example_id
+from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, example_configs, example_id
 
 TERRAFORM = shutil.which("terraform")
 needs_terraform = pytest.mark.skipif(
@@ -242,3 +242,21 @@ def test_terraform_and_python_agree_on_every_rule(tmp_path) -> None:
             if (python := check.ok(value)) != terraform
         ]
         assert not disagreements, (name, disagreements)
+
+
+@needs_terraform
+def test_a_changed_list_of_objects_is_stale_though_its_default_is_null(tmp_path, synth_of) -> None:
+    example = EXAMPLES_DIR / "many-secrets.tfvars"
+    variables = synth_of(example)["secrets"]["variable"]
+    # The value is in the staleness check only: as the default it would be copied once more.
+    assert variables["external_secrets"]["default"] is None
+    assert variables["eso_namespace"]["default"] == "external-secrets"
+    changed = tmp_path / "changed.tfvars"
+    changed.write_text(
+        example.read_text().replace('refresh_interval = "5m"', 'refresh_interval = "6m"')
+    )
+    load_config(changed)  # valid: only stale
+    directory = variables_only(tmp_path / "secrets", synth_of(example)["secrets"])
+    status, output = plan(directory, changed)
+    assert status != 0
+    assert "with a different external_secrets." in output

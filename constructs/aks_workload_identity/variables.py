@@ -2,7 +2,8 @@
 
 cdktf passes each ``*.auto.tfvars`` in the project to terraform for every stack; an undeclared
 key would print "Value for undeclared variable" warnings. Each variable defaults to the value the
-stack was synthesized with. Its validation blocks apply the key's rules from ``rules.py`` (found in
+stack was synthesized with, except a list or map of objects (``external_secrets``, ``identities``,
+…), which defaults to null. Its validation blocks apply the key's rules from ``rules.py`` (found in
 the ``Settings`` field's metadata, so a new field gets them too) with the same message as synth,
 then fail the plan when a tfvars file passed to terraform holds a different value: the
 synthesized stacks would silently ignore it.
@@ -90,15 +91,24 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
     declared = {}
     for key, field in Settings.model_fields.items():
         value = values[key]
-        encoded = _hcl_string(terraform_jsonencode(value))
+        variable_type = terraform_type(field.annotation)
+        same_as_synthesized = f"jsonencode(var.{key}) == {_hcl_string(terraform_jsonencode(value))}"
+        # A list or map of objects grows with the configuration (100 ExternalSecrets: ~14 KB). As
+        # the default too, it would be in every stack twice and cost ~1 ms of synth per
+        # ExternalSecret; the staleness check holds it already, and lets null (unset) through.
+        checked_only = variable_type == "any" and value is not None
         declared[key] = TerraformVariable(
             stack,
             key,
-            type=terraform_type(field.annotation),
+            type=variable_type,
             # An unset optional key is declared too (default null): setting it later in a tfvars
             # file then fails the plan as stale instead of warning "undeclared variable".
-            default=Token.null_value() if value is None else value,
-            description=f"Configuration key {key}; defaults to the synthesized value.",
+            default=Token.null_value() if value is None or checked_only else value,
+            description=(
+                f"Configuration key {key}; the synthesized value is in its last validation."
+                if checked_only
+                else f"Configuration key {key}; defaults to the synthesized value."
+            ),
             validation=[
                 *(
                     TerraformVariableValidationConfig(
@@ -109,7 +119,12 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
                     )
                 ),
                 TerraformVariableValidationConfig(
-                    condition=f"${{jsonencode(var.{key}) == {encoded}}}",
+                    # Terraform < 1.12 does not short-circuit ||, so a conditional guards null.
+                    condition=(
+                        f"${{var.{key} == null ? true : {same_as_synthesized}}}"
+                        if checked_only
+                        else f"${{{same_as_synthesized}}}"
+                    ),
                     error_message=(
                         f"This stack was synthesized from {source} with a different {key}. "
                         "Run make synth (or cdktf synth) after editing the configuration."
