@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ import pytest
 
 # Import the package before cdktf so the jsii runtime gets the pinned Node and lazy modules.
 from aks_workload_identity.config import Config, load_config
+from tests import app_runs
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = PROJECT_DIR / "my.auto.tfvars.example"
@@ -48,6 +49,22 @@ def synth_config(path: Path) -> Synth:
     config = load_config(path)
     stacks = build_stacks(Testing.app(), config)
     return {stack.node.id: json.loads(Testing.synth(stack)) for stack in stacks}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_app_runs(request, tmp_path_factory) -> Iterator[dict[str, app_runs.AppRun]]:
+    """The two app runs of the byte-identity test, started before the first test (see
+    ``tests/app_runs.py``), and only when that test is selected."""
+    if not any(item.nodeid == app_runs.BYTE_IDENTITY_TEST for item in request.session.items):
+        yield {}
+        return
+    root = tmp_path_factory.mktemp("app-runs")
+    runs = {name: app_runs.start(root, fast=name == "fast") for name in ("fast", "ordinary")}
+    yield runs
+    for run in runs.values():
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -13,55 +12,9 @@ from pathlib import Path
 import pytest
 
 from aks_workload_identity import providers, runtime
-from tests.conftest import EXAMPLES_DIR, PROJECT_DIR
+from tests import app_runs
 
-AZURERM = "cdktf_cdktf_provider_azurerm"
-# cdktf.json's app is "<python> <flags> main.py".
-_, *SHIPPED_PYTHON_FLAGS, _ = shlex.split(
-    json.loads((PROJECT_DIR / "cdktf.json").read_text())["app"]
-)
 NODE = Path(sys.executable).parent / "node"
-
-# Runs main.py and, on exit, reports how many azurerm submodules Python imported.
-_COUNTING_MAIN = f"""
-import atexit, runpy, sys
-main = sys.argv[1]
-atexit.register(lambda: print(
-    "azurerm submodules:", sum(m.startswith("{AZURERM}.") for m in sys.modules), file=sys.stderr
-))
-sys.argv = [main]
-runpy.run_path(main, run_name="__main__")
-"""
-
-
-def _synth(outdir: Path, *, fast: bool) -> subprocess.Popen[str]:
-    """The fast run has the shipped interpreter flags (cdktf.json: ``-O``, which drops the
-    bindings' argument type checks); the ordinary run has eager imports and the checks on."""
-    # NODE_OPTIONS here carries this process's lazy-index preload; the app sets its own. Byte code
-    # may be written, so only the first ordinary run compiles modules the install did not.
-    unset = {"NODE_OPTIONS", runtime.FAST_IMPORTS_ENV, "PYTHONDONTWRITEBYTECODE"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CDKTF_") and k not in unset}
-    env.update(
-        AZWI_CONFIG=str(EXAMPLES_DIR / "many-secrets.tfvars"),
-        CDKTF_OUTDIR=str(outdir),
-        CHECKPOINT_DISABLE="1",
-    )
-    if not fast:
-        env[runtime.FAST_IMPORTS_ENV] = "0"
-    return subprocess.Popen(
-        [
-            sys.executable,
-            *(SHIPPED_PYTHON_FLAGS if fast else ()),
-            "-c",
-            _COUNTING_MAIN,
-            str(PROJECT_DIR / "main.py"),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -70,20 +23,19 @@ def _files(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_fast_and_ordinary_imports_synthesize_byte_identical_files(tmp_path) -> None:
-    # Both at once: the ordinary run takes ~25 s and uses one core, the fast one a few seconds.
-    ordinary = _synth(tmp_path / "ordinary", fast=False)
-    fast = _synth(tmp_path / "fast", fast=True)
+def test_fast_and_ordinary_imports_synthesize_byte_identical_files(background_app_runs) -> None:
+    # Both started with the session (conftest.py): the ordinary run takes ~25 s on one core.
     results = {}
-    for name, process in (("fast", fast), ("ordinary", ordinary)):
-        stdout, stderr = process.communicate(timeout=300)
-        assert process.returncode == 0, f"{name}: {stdout}{stderr}"
-        results[name] = int(stderr.rsplit("azurerm submodules:", 1)[1])
+    for name, run in background_app_runs.items():
+        status, output = run.finish()
+        assert status == 0, f"{name}: {output}"
+        results[name] = app_runs.azurerm_submodules(output)
     # Each run really took its path: the fast one imports a handful of azurerm's 1,527 modules.
     assert results["fast"] < 20
     assert results["ordinary"] > 1000
 
-    fast_files, ordinary_files = _files(tmp_path / "fast"), _files(tmp_path / "ordinary")
+    fast_files = _files(background_app_runs["fast"].outdir)
+    ordinary_files = _files(background_app_runs["ordinary"].outdir)
     assert "stacks/secrets/cdk.tf.json" in fast_files
     assert sorted(fast_files) == sorted(ordinary_files)
     for name, content in fast_files.items():
