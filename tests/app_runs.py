@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aks_workload_identity import runtime
+from tests.conftest import EXAMPLES_DIR, PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 AZURERM = "cdktf_cdktf_provider_azurerm"
-CONFIG = PROJECT_DIR / "examples" / "many-secrets.tfvars"
+CONFIG = EXAMPLES_DIR / "many-secrets.tfvars"
 BYTE_IDENTITY_TEST = (
     "tests/test_providers.py::test_fast_and_ordinary_imports_synthesize_byte_identical_files"
 )

@@ -6,13 +6,12 @@ import json
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 # Import the package before cdktf so the jsii runtime gets the pinned Node and lazy modules.
 from aks_workload_identity.config import Config, load_config
-from tests import app_runs
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = PROJECT_DIR / "my.auto.tfvars.example"
@@ -28,6 +27,9 @@ SHARED_DIR = next(
 )
 
 Synth = dict[str, dict[str, Any]]
+
+if TYPE_CHECKING:
+    from tests.app_runs import AppRun
 
 
 def example_configs() -> list[Path]:
@@ -52,9 +54,11 @@ def synth_config(path: Path) -> Synth:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def background_app_runs(request, tmp_path_factory) -> Iterator[dict[str, app_runs.AppRun]]:
+def background_app_runs(request, tmp_path_factory) -> Iterator[dict[str, AppRun]]:
     """The two app runs of the byte-identity test, started before the first test (see
     ``tests/app_runs.py``), and only when that test is selected."""
+    from tests import app_runs  # it takes its paths from this module
+
     if not any(item.nodeid == app_runs.BYTE_IDENTITY_TEST for item in request.session.items):
         yield {}
         return

@@ -41,9 +41,10 @@ def read_tfvars(path: Path) -> tuple[dict[str, Any], list[Problem]]:
         raise ConfigError(
             [Problem(str(path), "", NO_VALUE, f"not UTF-8 text (byte {error.start})")]
         ) from None
-    root = _PARSER.parse(text.encode()).root_node
+    source = text.encode()
+    root = _PARSER.parse(source).root_node
     if root.has_error:
-        raise ConfigError([_syntax_problem(str(path), text, root)])
+        raise ConfigError([_syntax_problem(str(path), source, root)])
     reader = _Literals(str(path))
     values: dict[str, Any] = {}
     first_line: dict[str, int] = {}
@@ -73,7 +74,7 @@ def read_tfvars(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     return values, reader.problems
 
 
-def _syntax_problem(source: str, text: str, root: Node) -> Problem:
+def _syntax_problem(path: str, source: bytes, root: Node) -> Problem:
     """The first error. tree-sitter puts a missing token where it noticed it was missing, often
     on a later line: an unclosed string is shown at its opening quote, anything else right after
     the token before the gap."""
@@ -89,10 +90,10 @@ def _syntax_problem(source: str, text: str, root: Node) -> Problem:
             before = before.parent
         if before.prev_sibling is not None:
             row, byte_column = before.prev_sibling.end_point
-    line = text.encode().split(b"\n")[row] if text else b""
+    line = source.split(b"\n")[row]
     column = len(line[:byte_column].decode(errors="ignore")) + 1
     return Problem(
-        f"{source}:{row + 1}:{column}",
+        f"{path}:{row + 1}:{column}",
         "",
         NO_VALUE,
         f"HCL syntax error near {line.decode(errors='replace').strip()!r}",
@@ -135,8 +136,11 @@ class _Literals:
         node, *postfix = expression.named_children
         if postfix:  # an attribute access, index or splat: var.x, a[0]
             return self._problem(key, expression, _NOT_LITERAL, _USE_LITERALS)
-        written = _text(node)
-        if written.startswith('"') and "\n" in written:
+        if (
+            node.type in ("literal_value", "template_expr")
+            and node.start_point.row != node.end_point.row
+            and _text(node).startswith('"')  # not a heredoc
+        ):
             # tree-sitter-hcl reads a quoted string on over a line break; Terraform rejects it.
             return self._problem(key, node, _MULTI_LINE, "write a line break as \\n")
         if node.type == "literal_value":
