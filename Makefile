@@ -1,4 +1,4 @@
-# make synth | make test | make deploy | make destroy  — see README.md.
+# make synth | make test | make deploy | make destroy | make rehearse  — see README.md.
 # Only python3 (>= 3.11) is needed for synth and test; everything else lands in .venv and node_modules.
 
 SHELL := /bin/bash
@@ -28,7 +28,7 @@ CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.exa
 # cdktf already passes *.auto.tfvars to terraform; any other file must be passed explicitly.
 VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
 
-.PHONY: setup synth test lint deploy destroy diff bench clean
+.PHONY: setup synth test lint deploy destroy diff bench rehearse clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -82,6 +82,10 @@ destroy: setup
 
 bench: setup
 	$(BIN)/python bench/synth_bench.py
+
+# The offline deploy rehearsal (see README): every example, or CONFIGS="a.tfvars b.tfvars".
+rehearse: setup
+	$(BIN)/python -m rehearsal $(CONFIGS)
 
 clean:
 	rm -rf cdktf.out .pytest_cache

@@ -29,7 +29,11 @@ SHARED_DIR = next(
 Synth = dict[str, dict[str, Any]]
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from rehearsal.rehearse import Rehearsal
     from tests.app_runs import AppRun
+    from tests.rehearsals import StandIns
 
 
 def example_configs() -> list[Path]:
@@ -69,6 +73,28 @@ def background_app_runs(request, tmp_path_factory) -> Iterator[dict[str, AppRun]
         if run.process.poll() is None:
             run.process.kill()
             run.process.wait()
+
+
+@pytest.fixture(scope="session")
+def standins(tmp_path_factory) -> Iterator[StandIns]:
+    """Stand-in providers in a filesystem mirror, for real Terraform runs (``rehearsal/``)."""
+    from tests.rehearsals import StandIns
+
+    found = StandIns.start(tmp_path_factory.mktemp("mirror"))
+    with found.stack:
+        yield found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_rehearsals(request, tmp_path_factory) -> dict[Path, Future[Rehearsal]]:
+    """The full rehearsals, started before the first test when one of them is selected."""
+    from tests import rehearsals
+
+    selected = {item.nodeid.split("[")[0] for item in request.session.items}
+    if rehearsals.REHEARSAL_TEST not in selected:
+        return {}
+    standins = request.getfixturevalue("standins")
+    return rehearsals.start_rehearsals(standins, tmp_path_factory.mktemp("rehearsals"))
 
 
 @pytest.fixture(scope="session")

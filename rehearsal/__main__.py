@@ -1,0 +1,47 @@
+"""``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rehearsal import mirror, zygote
+from rehearsal.rehearse import PROJECT_DIR, RehearsalError, rehearse
+
+
+def shipped_configs() -> list[Path]:
+    return [
+        PROJECT_DIR / "my.auto.tfvars.example",
+        *sorted((PROJECT_DIR / "examples").glob("*.tfvars")),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    configs = [Path(a).resolve() for a in argv] or shipped_configs()
+    with tempfile.TemporaryDirectory(prefix="rehearsal-") as tmp:
+        mirror_config = mirror.build(Path(tmp) / "mirror")
+        with zygote.running(mirror_config.parent):
+            failures = _rehearse_all(configs, Path(tmp), mirror_config)
+    print(f"rehearse: {len(configs) - failures} of {len(configs)} configuration(s) passed")
+    return 1 if failures else 0
+
+
+def _rehearse_all(configs: list[Path], tmp: Path, mirror_config: Path) -> int:
+    failures = 0
+    for config in configs:
+        start = time.monotonic()
+        try:
+            r = rehearse(config, tmp / config.stem, mirror_config)
+        except RehearsalError as failure:
+            failures += 1
+            print(f"rehearse: {config.name}: FAILED: {failure}", file=sys.stderr)
+            continue
+        steps = ", ".join(f"{s.command} {s.seconds:.0f} s" for s in r.steps)
+        print(f"rehearse: {config.name}: ok in {time.monotonic() - start:.0f} s ({steps})")
+    return failures
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

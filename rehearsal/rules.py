@@ -1,0 +1,37 @@
+"""Which rule a plan or an apply of each resource type goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
+from rehearsal import azure_rules, cluster_rules
+from rehearsal.world import World
+
+_RULES = {**azure_rules.RULES, **cluster_rules.RULES}
+
+
+def check_plan(world: World, type_name: str, planned: dict | None) -> None:
+    """Refuse a plan the real provider could not make (e.g. a custom resource without its CRD)."""
+    cluster_rules.check_plan(world.read(), type_name, planned)
+
+
+def apply(
+    world: World, type_name: str, prior: dict | None, new: dict | None, provider: dict
+) -> None:
+    """Record a create (``prior`` None), update or delete (``new`` None), or refuse it."""
+    rule = _RULES.get(type_name)
+    if rule is None:
+        return
+    with _serialized(type_name, new or prior), world.change() as state:
+        rule(state, prior, new, provider)
+
+
+@contextmanager
+def _serialized(type_name: str, resource: dict) -> Iterator[None]:
+    if type_name == "azurerm_federated_identity_credential":
+        with azure_rules.exclusive_credential_write(resource["parent_id"]):
+            yield
+    else:
+        with nullcontext():
+            yield

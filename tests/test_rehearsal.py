@@ -1,0 +1,21 @@
+"""The offline deploy rehearsal: `cdktf deploy '*'`, again, then `cdktf destroy '*'`, with the
+real CLI and Terraform against stand-in providers (see ``rehearsal/``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import example_id
+from tests.rehearsals import REHEARSED
+
+
+@pytest.mark.parametrize("config_file", REHEARSED, ids=example_id)
+def test_deploy_redeploy_destroy(background_rehearsals, config_file) -> None:
+    """Deploys in order with the cross-stack values in place and no secret in state; the second
+    deploy changes nothing; destroy empties every state (``rehearsal.rehearse`` says how)."""
+    rehearsal = background_rehearsals[config_file].result(timeout=600)
+    assert [step.command for step in rehearsal.steps] == [
+        "cdktf deploy *",
+        "cdktf deploy *",
+        "cdktf destroy *",
+    ]
