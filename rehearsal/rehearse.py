@@ -138,6 +138,12 @@ class Rehearsal:
         path = self.workdir / f"terraform.{stack}.tfstate"
         return json.loads(path.read_text()) if path.exists() else {"resources": []}
 
+    def purges_on_destroy(self) -> bool:
+        """Whether the deployed identity stack tells azurerm to purge the destroyed vault."""
+        stack = json.loads((self.workdir / "cdktf.out/stacks/identity/cdk.tf.json").read_text())
+        features = stack["provider"]["azurerm"][0]["features"][0]
+        return features.get("key_vault", [{}])[0].get("purge_soft_delete_on_destroy", True)
+
     def resources(self, stack: str, type_name: str) -> list[dict]:
         return [
             instance["attributes"]
@@ -154,6 +160,7 @@ def require(condition: bool, message: str) -> None:
 
 def check_deployed(r: Rehearsal, step: Step) -> None:
     require(step.returncode == 0, f"deploy failed:\n{_tail(step.output)}")
+    require("Enter a value" not in step.output, f"a stack prompted:\n{_tail(step.output)}")
     require(
         "undeclared variable" not in step.output.lower(),
         f"a stack warned about an undeclared variable:\n{_tail(step.output)}",
@@ -250,7 +257,10 @@ def check_destroyed(r: Rehearsal, step: Step) -> None:
         and not after["role_assignments"],
         f"destroy left Azure resources behind: {json.dumps(after)[:400]}",
     )
-    require(not after["deleted_vaults"], "destroy left a soft-deleted vault behind")
+    if r.purges_on_destroy():
+        require(not after["deleted_vaults"], "destroy left a soft-deleted vault behind")
+    else:  # purge protection (or no purge right): the name stays taken until Azure purges it
+        require(after["deleted_vaults"], "the vault was purged although purging is switched off")
     require(not after["releases"] and not after["crds"], "destroy left a Helm release behind")
     require(
         set(after["namespaces"]) == set(world.BUILTIN_NAMESPACES) | set(r._existing_namespaces()),

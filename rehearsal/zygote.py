@@ -71,8 +71,14 @@ def serve(mirror_dir: Path) -> None:
     listener.listen(64)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     print("ready", flush=True)
-    while True:
-        connection, _ = listener.accept()
+    parent = os.getppid()
+    listener.settimeout(1.0)
+    while os.getppid() == parent:  # ends with the rehearsal that started it, however it ends
+        try:
+            connection, _ = listener.accept()
+        except TimeoutError:
+            continue
+        connection.settimeout(None)
         try:
             request, fds = _receive(connection)
         except (OSError, ValueError):
