@@ -29,18 +29,16 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
-from aks_workload_identity import rules
+from aks_workload_identity import kubelogin, rules
 from aks_workload_identity.specs import credential_name
 
 KEY_VAULT_SUFFIX_LENGTH = 5
 KEY_VAULT_DATA_ROLES = rules.KEY_VAULT_SECRETS_ROLE.choices
 LEAST_PRIVILEGE_ROLE = "Key Vault Secrets User"
 KUBERNETES_AUTH_MODES = ("kubeconfig", "aks_credentials", "kubelogin")
-KUBELOGIN_LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "azd")
 BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 _AKS_KEYS = ("aks_resource_group_name", "aks_cluster_name")
 _KUBERNETES_AUTH = rules.OneOf("kubernetes_auth", KUBERNETES_AUTH_MODES)
-_KUBELOGIN_LOGIN_MODE = rules.OneOf("kubelogin_login_mode", KUBELOGIN_LOGIN_MODES)
 
 
 @dataclass(frozen=True)
@@ -384,7 +382,9 @@ class Settings(BaseModel):
     # --- cluster access, non-AKS clusters, self-managed webhook ---
     kubernetes_auth: Annotated[Text, _rule(_KUBERNETES_AUTH)] = "kubeconfig"
     aks_admin_credentials: StrictBool = False
-    kubelogin_login_mode: Annotated[Text, _rule(_KUBELOGIN_LOGIN_MODE)] = "azurecli"
+    kubelogin_login_mode: Annotated[
+        Text, _rule(kubelogin.NOT_INTERACTIVE), _rule(kubelogin.LOGIN_MODE)
+    ] = "azurecli"
     oidc_issuer_url: Annotated[Text, _rule(rules.HTTPS_URL)] | None = None
     resource_group_name: Annotated[Text, _rule(rules.RESOURCE_GROUP_NAME)] | None = None
     location: Annotated[Text, _rule(rules.AZURE_LOCATION)] | None = None
