@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from aks_workload_identity.settings import Settings
-from tests.conftest import PROJECT_DIR, only, output_value, resources
+from tests.conftest import PROJECT_DIR, example_configs, example_id, only, output_value, resources
 
 SECRETS_USER = "Key Vault Secrets User"
 SECRETS_OFFICER = "Key Vault Secrets Officer"
@@ -215,6 +217,12 @@ def test_stacks_keep_state_in_the_project_directory(synth) -> None:
         assert stack["terraform"]["backend"] == {
             "local": {"path": f"../../../terraform.{name}.tfstate"}
         }
+
+
+@pytest.mark.parametrize("path", example_configs(), ids=example_id)
+def test_every_stack_requires_a_terraform_with_write_only_arguments(path, synth_of) -> None:
+    for name, stack in synth_of(path).items():
+        assert stack["terraform"]["required_version"] == ">= 1.11", name
 
 
 def test_stack_dependencies_order_deploy_and_destroy(tmp_path) -> None:

@@ -43,11 +43,19 @@ from aks_workload_identity.workload_identity_webhook import (
 )
 
 
+# Write-only arguments (the seed and placeholder secrets' value_wo) are new in Terraform 1.11: an
+# older one would fail half-way through an apply; with this it stops at init and says why.
+REQUIRED_TERRAFORM_VERSION = ">= 1.11"
+
+
 class _ConfiguredStack(TerraformStack):
-    """A stack that keeps its state beside the project and declares every config key."""
+    """A stack that keeps its state beside the project, declares every config key and the
+    Terraform version it needs."""
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_)
+        # cdktf 0.21 has no setting for it: an override of the synthesized terraform block.
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
         # Relative to cdktf.out/stacks/<id>: the project directory, wherever it is checked out.
         LocalBackend(self, path=f"../../../terraform.{id_}.tfstate")
         declare_config_variables(self, config)
