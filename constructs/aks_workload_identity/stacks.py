@@ -42,7 +42,6 @@ from aks_workload_identity.workload_identity_webhook import (
     WorkloadIdentityWebhookProps,
 )
 
-
 # Write-only arguments (the seed and placeholder secrets' value_wo) are new in Terraform 1.11: an
 # older one would fail half-way through an apply; with this it stops at init and says why.
 REQUIRED_TERRAFORM_VERSION = ">= 1.11"
