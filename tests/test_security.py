@@ -492,6 +492,39 @@ def test_hardened_example_denies_by_default_and_keeps_the_vault_on_destroy(synth
     assert secret["expiration_date"] == config.key_vault_secret_expiration_date
 
 
+def test_a_deployer_without_the_purge_right_can_turn_the_vault_purge_off(tmp_path, synth_of):
+    path = tmp_path / "no-purge.tfvars"
+    path.write_text(REQUIRED + "key_vault_purge_on_destroy_enabled = false\n")
+    # The secrets are still purged: that is the deployer's own Secrets Officer role.
+    assert _purge_settings(synth_of(path)["identity"]) == {
+        "purge_soft_delete_on_destroy": False,
+        "purge_soft_deleted_secrets_on_destroy": True,
+        "recover_soft_deleted_key_vaults": True,
+    }
+
+
+def test_the_purge_switch_has_no_effect_under_purge_protection_and_is_rejected(tmp_path) -> None:
+    (line,) = _problems(
+        tmp_path,
+        "key_vault_purge_protection_enabled = true\nkey_vault_purge_on_destroy_enabled = false\n",
+    )
+    assert (
+        "key_vault_purge_on_destroy_enabled is only used with "
+        "key_vault_purge_protection_enabled = false"
+    ) in line
+
+
+def test_readme_prerequisites_name_the_purge_right_destroy_needs() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    prerequisites = readme.split("## Prerequisites", 1)[1].split("\n## ", 1)[0]
+    assert "Microsoft.KeyVault/locations/deletedVaults/purge/action" in prerequisites
+    assert "Key Vault Purge Operator" in prerequisites
+    assert "key_vault_purge_on_destroy_enabled = false" in prerequisites
+    destroy = readme.split("## Destroy", 1)[1].split("\n## ", 1)[0]
+    for leftover in ("7 days", "az keyvault recover", "az keyvault purge"):
+        assert leftover in destroy, leftover
+
+
 def test_public_access_off_leaves_only_private_endpoints(tmp_path, synth_of) -> None:
     path = tmp_path / "private.tfvars"
     path.write_text(

@@ -394,6 +394,7 @@ class Settings(BaseModel):
 
     # --- Key Vault security ---
     key_vault_purge_protection_enabled: StrictBool = False
+    key_vault_purge_on_destroy_enabled: StrictBool = True
     key_vault_public_network_access_enabled: StrictBool = True
     key_vault_allowed_ip_ranges: list[KeyVaultIpRule] = Field(default_factory=list)
     key_vault_allowed_subnet_ids: list[SubnetId] = Field(default_factory=list)
@@ -470,6 +471,7 @@ class Settings(BaseModel):
             "kubeconfig_context": ("kubernetes_auth", "kubeconfig"),
             "aks_admin_credentials": ("kubernetes_auth", "aks_credentials"),
             "kubelogin_login_mode": ("kubernetes_auth", "kubelogin"),
+            "key_vault_purge_on_destroy_enabled": ("key_vault_purge_protection_enabled", False),
             "workload_identity_webhook_chart_version": ("install_workload_identity_webhook", True),
             "workload_identity_webhook_namespace": ("install_workload_identity_webhook", True),
         }

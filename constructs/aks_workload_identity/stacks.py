@@ -65,18 +65,21 @@ class IdentityStack(_ConfiguredStack):
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_, config)
-        purge_on_destroy = not config.key_vault_purge_protection_enabled
+        # Azure refuses to purge a purge-protected vault or its secrets: destroy then only
+        # soft-deletes them, and the settings say so. Purging the vault also needs a
+        # subscription-scope right (deletedVaults/purge) that a deployer may not hold; purging its
+        # secrets needs only the deployer's Key Vault Secrets Officer on the vault.
+        purge_secrets = not config.key_vault_purge_protection_enabled
+        purge_vault = purge_secrets and config.key_vault_purge_on_destroy_enabled
         AzurermProvider(
             self,
             "azurerm",
             features=[
                 AzurermProviderFeatures(
                     key_vault=[
-                        # Azure refuses to purge a purge-protected vault or its secrets:
-                        # destroy then only soft-deletes them, and the settings say so.
                         AzurermProviderFeaturesKeyVault(
-                            purge_soft_delete_on_destroy=purge_on_destroy,
-                            purge_soft_deleted_secrets_on_destroy=purge_on_destroy,
+                            purge_soft_delete_on_destroy=purge_vault,
+                            purge_soft_deleted_secrets_on_destroy=purge_secrets,
                             recover_soft_deleted_key_vaults=True,
                         )
                     ]
