@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from aks_workload_identity import rules
+from aks_workload_identity import rules, waits
 from aks_workload_identity.providers import (
     KeyVault,
     KeyVaultNetworkAcls,
@@ -36,9 +36,9 @@ class SecretsVaultProps:
 
     ``name_prefix`` gets a random 5-character suffix so the globally unique name differs per
     deployment. ``deployer_object_id`` gets Key Vault Secrets Officer on this vault only, so the
-    deployment can write the seed secret. ``rbac_propagation_wait`` (default ``"120s"``) sits
-    between that assignment and the first secret write: role assignments take minutes to
-    propagate and the write otherwise fails with 403 ForbiddenByRbac.
+    deployment can write the seed secret. ``rbac_propagation_wait`` (default ``"300s"``, see
+    ``waits.py``) sits between that assignment and the first secret write: role assignments take
+    minutes to propagate and the write otherwise fails with 403 ForbiddenByRbac.
     ``purge_protection_enabled`` (default ``False``): once on it cannot be turned off, and a
     destroyed vault's name stays taken for the retention period.
 
@@ -61,7 +61,7 @@ class SecretsVaultProps:
     tags: Mapping[str, str] = field(default_factory=dict)
     soft_delete_retention_days: int = 7
     purge_protection_enabled: bool = False
-    rbac_propagation_wait: str = "120s"
+    rbac_propagation_wait: str = waits.RBAC_PROPAGATION_WAIT
     public_network_access_enabled: bool = True
     allowed_ip_ranges: Sequence[str] = ()
     allowed_subnet_ids: Sequence[str] = ()
@@ -75,6 +75,9 @@ class SecretsVaultProps:
         for index, value in enumerate(self.allowed_subnet_ids):
             problems += _check(f"allowed_subnet_ids[{index}]", value, rules.AZURE_SUBNET_ID.check)
         problems += _check("secret_content_type", self.secret_content_type, secret_content_type)
+        problems += _check(
+            "rbac_propagation_wait", self.rbac_propagation_wait, rules.GO_DURATION.check
+        )
         if self.secret_expiration_date is not None:
             problems += _check("secret_expiration_date", self.secret_expiration_date, utc_timestamp)
         conflict = network_rules_conflict(

@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
-from aks_workload_identity import kubelogin, rules
+from aks_workload_identity import kubelogin, rules, waits
 from aks_workload_identity.specs import credential_name
 
 KEY_VAULT_SUFFIX_LENGTH = 5
@@ -351,6 +351,7 @@ class Settings(BaseModel):
 
     eso_namespace: Namespace = "external-secrets"
     eso_chart_version: Version = "2.9.0"
+    eso_ready_timeout: Duration = waits.READY_TIMEOUT
     service_account_name: K8sName = "workload-identity-sa"
     service_account_namespace: Namespace = "external-secrets"
     cluster_secret_store_name: K8sName = "azure-cluster-store"
@@ -395,6 +396,7 @@ class Settings(BaseModel):
     # --- Key Vault security ---
     key_vault_purge_protection_enabled: StrictBool = False
     key_vault_purge_on_destroy_enabled: StrictBool = True
+    key_vault_rbac_propagation_wait: Duration = waits.RBAC_PROPAGATION_WAIT
     key_vault_public_network_access_enabled: StrictBool = True
     key_vault_allowed_ip_ranges: list[KeyVaultIpRule] = Field(default_factory=list)
     key_vault_allowed_subnet_ids: list[SubnetId] = Field(default_factory=list)

@@ -134,6 +134,7 @@ class IdentityStack(_ConfiguredStack):
                 allowed_subnet_ids=tuple(config.key_vault_allowed_subnet_ids),
                 secret_content_type=config.key_vault_secret_content_type,
                 secret_expiration_date=config.key_vault_secret_expiration_date,
+                rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
             ),
         )
         for spec in config.identities:
@@ -237,6 +238,7 @@ class SecretsStack(_ConfiguredStack):
                     vault_url=identity.vault_uri,
                     service_account=store.service_account,
                     namespace=store.namespace,
+                    ready_timeout=config.eso_ready_timeout,
                 ),
             )
             for store in config.cluster_secret_stores
@@ -252,6 +254,7 @@ class SecretsStack(_ConfiguredStack):
                     refresh_interval=spec.refresh_interval,
                     data=spec.data,
                     data_from=spec.data_from,
+                    ready_timeout=config.eso_ready_timeout,
                 ),
                 depends_on=[self.stores[spec.store].manifest],
             )
