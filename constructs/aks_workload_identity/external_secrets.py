@@ -9,6 +9,7 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from aks_workload_identity import rules, waits
+from aks_workload_identity.eso_chart import CHART_NAME, CHART_REPOSITORY, RELEASE_NAME
 from aks_workload_identity.helm_chart import pinned_chart_release
 from aks_workload_identity.providers import (
     Manifest,
@@ -19,8 +20,6 @@ from aks_workload_identity.providers import (
 from aks_workload_identity.specs import DataItem, Extract, Find
 
 API_VERSION = "external-secrets.io/v1"
-CHART_REPOSITORY = "https://charts.external-secrets.io"
-CHART_NAME = "external-secrets"
 
 
 def _wait_until_ready(timeout: str) -> dict:
@@ -36,7 +35,7 @@ class ExternalSecretsOperatorProps:
 
     namespace: str
     version: str
-    release_name: str = "external-secrets"
+    release_name: str = RELEASE_NAME
     timeout_seconds: int = 600
 
 

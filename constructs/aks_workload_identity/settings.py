@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
-from aks_workload_identity import kubelogin, rules, waits
+from aks_workload_identity import eso_chart, kubelogin, rules, waits
 from aks_workload_identity.specs import credential_name
 
 KEY_VAULT_SUFFIX_LENGTH = 5
@@ -438,6 +438,32 @@ class Settings(BaseModel):
         return _validate_adding(
             handler, data, [InitErrorDetails(type=error, loc=(k,), input=None) for k in missing]
         )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_service_account_the_eso_chart_creates(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler
+    ) -> Settings:
+        """Judged on the values as written, so it is reported with any other problem."""
+        errors = []
+        if isinstance(data, dict):
+            default = {k: f.default for k, f in cls.model_fields.items()}
+            eso = data.get("eso_namespace", default["eso_namespace"])
+            flat = data.get("service_account_namespace", default["service_account_namespace"])
+            accounts = {("service_account_name",): (data.get("service_account_name"), flat)}
+            workloads = data.get("workloads")
+            for key, w in (workloads if isinstance(workloads, dict) else {}).items():
+                if isinstance(w, dict):
+                    where = ("workloads", key, "service_account")
+                    accounts[where] = (w.get("service_account"), w.get("namespace"))
+            rule, hint = eso_chart.service_account_taken(eso)
+            error = PydanticCustomError("rule", rule, {"suggestion": hint})
+            errors = [
+                InitErrorDetails(type=error, loc=loc, input=name)
+                for loc, (name, namespace) in accounts.items()
+                if namespace == eso and name in eso_chart.SERVICE_ACCOUNTS
+            ]
+        return _validate_adding(handler, data, errors)
 
     @model_validator(mode="after")
     def _cluster_is_aks_or_has_an_issuer_url(self) -> Settings:
