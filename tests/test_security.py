@@ -252,7 +252,15 @@ _SECRET_KEY = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"\$\{[^{}]+\}")
-_SEED_VALUE = re.compile(r"\$\{random_password\.[-\w]+\.result\}")
+_PASSWORD = r"random_password\.[-\w]+"
+# What value_wo may hold: a random_password's result, as text or in a {"placeholder": ...} JSON
+# object; for the for_each placeholders, the instance of their own name, as text or JSON.
+_SEED_VALUE = re.compile(
+    rf"\$\{{{_PASSWORD}\.result\}}"
+    rf'|\$\{{jsonencode\(\{{"placeholder" = {_PASSWORD}\.result\}}\)\}}'
+    rf'|\$\{{each\.value\.json \? jsonencode\(\{{"placeholder" = (?P<each>{_PASSWORD})\[each\.key\]'
+    r"\.result\}\) : (?P=each)\[each\.key\]\.result\}"
+)
 _SECRET_SHAPES = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----"  # PEM
     r"|eyJ[\w-]{10,}\.eyJ[\w-]{10,}"  # JWT
@@ -288,10 +296,11 @@ def secret_literals(document: Any) -> list[str]:
     found = []
     for path, key, value in _leaves(document):
         if _SECRET_KEY.search(key) and value is not None and not isinstance(value, bool):
-            if not (isinstance(value, str) and _REFERENCE.fullmatch(value)):
+            if key == "value_wo":
+                if not (isinstance(value, str) and _SEED_VALUE.fullmatch(value)):
+                    found.append(f"{path}: write-only value not from random_password: {value}")
+            elif not (isinstance(value, str) and _REFERENCE.fullmatch(value)):
                 found.append(f"{path}: a literal value")
-            elif key == "value_wo" and not _SEED_VALUE.fullmatch(value):
-                found.append(f"{path}: write-only value not from random_password: {value}")
         if isinstance(value, str) and _SECRET_SHAPES.search(value):
             found.append(f"{path}: looks like a secret")
     return found
@@ -311,6 +320,24 @@ def unmarked_sensitive_outputs(document: dict[str, Any]) -> list[str]:
     [
         {"resource": {"azurerm_key_vault_secret": {"s": {"value": "T0pS3cr3t:)"}}}},
         {"resource": {"azurerm_key_vault_secret": {"s": {"value_wo": "${var.seed}"}}}},
+        {"resource": {"azurerm_key_vault_secret": {"s": {"value_wo": "T0pS3cr3t:)"}}}},
+        {
+            "resource": {
+                "azurerm_key_vault_secret": {
+                    "s": {"value_wo": '${jsonencode({"placeholder" = var.seed})}'}
+                }
+            }
+        },
+        {
+            "resource": {
+                "azurerm_key_vault_secret": {
+                    "s": {
+                        "value_wo": '${each.value.json ? jsonencode({"placeholder" = '
+                        "random_password.a[each.key].result}) : random_password.b[each.key].result}"
+                    }
+                }
+            }
+        },
         {"provider": {"azurerm": [{"client_secret": "0123456789abcdef"}]}},
         {"provider": {"kubernetes": [{"token": "kubeconfig-token"}]}},
         {"variable": {"x": {"default": "-----BEGIN RSA PRIVATE KEY-----\nMIIE"}}},

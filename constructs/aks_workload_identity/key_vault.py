@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from aks_workload_identity import rules, waits
+from aks_workload_identity.placeholders import JSON_CONTENT_TYPE, json_placeholder
 from aks_workload_identity.providers import (
     KeyVault,
     KeyVaultNetworkAcls,
@@ -49,7 +50,9 @@ class SecretsVaultProps:
     reach the vault. The deployer must be allowed too, or the seed-secret write is refused.
 
     Seed secret: ``secret_content_type`` (default ``"text/plain"``) and an optional
-    ``secret_expiration_date`` (RFC 3339 UTC).
+    ``secret_expiration_date`` (RFC 3339 UTC). ``seed_secret_json`` (default ``False``): it holds
+    a JSON object ``{"placeholder": <random>}`` instead (recorded as ``application/json``), for
+    an ExternalSecret that extracts it.
     """
 
     name_prefix: str
@@ -67,6 +70,7 @@ class SecretsVaultProps:
     allowed_subnet_ids: Sequence[str] = ()
     secret_content_type: str = "text/plain"
     secret_expiration_date: str | None = None
+    seed_secret_json: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -163,9 +167,13 @@ class SecretsVault(Construct):
             "seed-secret",
             name=props.seed_secret_name,
             key_vault_id=self.vault.id,
-            value_wo=self.seed_value.result,
+            value_wo=(
+                json_placeholder(self.seed_value.result)
+                if props.seed_secret_json
+                else self.seed_value.result
+            ),
             value_wo_version=1,
-            content_type=props.secret_content_type,
+            content_type=JSON_CONTENT_TYPE if props.seed_secret_json else props.secret_content_type,
             expiration_date=props.secret_expiration_date,
             depends_on=[self.rbac_propagated],
         )

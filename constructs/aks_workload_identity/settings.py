@@ -397,6 +397,7 @@ class Settings(BaseModel):
     key_vault_purge_protection_enabled: StrictBool = False
     key_vault_purge_on_destroy_enabled: StrictBool = True
     key_vault_rbac_propagation_wait: Duration = waits.RBAC_PROPAGATION_WAIT
+    key_vault_placeholder_secrets_enabled: StrictBool = True
     key_vault_public_network_access_enabled: StrictBool = True
     key_vault_allowed_ip_ranges: list[KeyVaultIpRule] = Field(default_factory=list)
     key_vault_allowed_subnet_ids: list[SubnetId] = Field(default_factory=list)

@@ -23,6 +23,11 @@ from aks_workload_identity.external_secrets import (
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps
 from aks_workload_identity.namespaces import Namespaces
+from aks_workload_identity.placeholders import (
+    PlaceholderSecrets,
+    PlaceholderSecretsProps,
+    secrets_read_by_name,
+)
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,
@@ -117,6 +122,8 @@ class IdentityStack(_ConfiguredStack):
             )
             for spec in config.identities
         }
+        read_by_name = secrets_read_by_name(config.external_secrets)
+        seed_name = config.key_vault_secret_name
         self.vault = SecretsVault(
             self,
             "key-vault",
@@ -135,7 +142,24 @@ class IdentityStack(_ConfiguredStack):
                 secret_content_type=config.key_vault_secret_content_type,
                 secret_expiration_date=config.key_vault_secret_expiration_date,
                 rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
+                seed_secret_json=read_by_name.get(seed_name, False),
             ),
+        )
+        placeholders = {name: json for name, json in read_by_name.items() if name != seed_name}
+        self.placeholders = (
+            PlaceholderSecrets(
+                self.vault,
+                "placeholders",
+                PlaceholderSecretsProps(
+                    key_vault_id=self.vault.vault.id,
+                    secrets=placeholders,
+                    content_type=config.key_vault_secret_content_type,
+                    expiration_date=config.key_vault_secret_expiration_date,
+                ),
+                depends_on=[self.vault.rbac_propagated],
+            )
+            if placeholders and config.key_vault_placeholder_secrets_enabled
+            else None
         )
         for spec in config.identities:
             self.vault.grant(
