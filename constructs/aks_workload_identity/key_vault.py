@@ -10,6 +10,7 @@ from constructs import Construct
 from aks_workload_identity import rules, waits
 from aks_workload_identity.placeholders import JSON_CONTENT_TYPE, json_placeholder
 from aks_workload_identity.providers import (
+    AzurermProviderFeaturesKeyVault,
     KeyVault,
     KeyVaultNetworkAcls,
     KeyVaultSecret,
@@ -108,6 +109,25 @@ def _check(name: str, value: str, check: Callable[[str], str]) -> list[str]:
     except ValueError as error:
         return [f"{name} = {value!r}: {error}"]
     return []
+
+
+def destroy_features(
+    *, purge_protection_enabled: bool, purge_on_destroy_enabled: bool = True
+) -> AzurermProviderFeaturesKeyVault:
+    """The azurerm provider's ``key_vault`` features: what destroy does with the vault.
+
+    Azure refuses to purge a purge-protected vault or its secrets, so destroy then only
+    soft-deletes them. Purging the vault also needs a subscription-scope right
+    (``Microsoft.KeyVault/locations/deletedVaults/purge/action``) a deployer may lack:
+    ``purge_on_destroy_enabled=False`` leaves it soft-deleted. Its secrets are still purged, which
+    the deployer's Key Vault Secrets Officer on the vault covers.
+    """
+    purge_secrets = not purge_protection_enabled
+    return AzurermProviderFeaturesKeyVault(
+        purge_soft_delete_on_destroy=purge_secrets and purge_on_destroy_enabled,
+        purge_soft_deleted_secrets_on_destroy=purge_secrets,
+        recover_soft_deleted_key_vaults=True,
+    )
 
 
 class SecretsVault(Construct):

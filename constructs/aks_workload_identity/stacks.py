@@ -21,7 +21,7 @@ from aks_workload_identity.external_secrets import (
     ExternalSecretsOperatorProps,
 )
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
-from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps
+from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps, destroy_features
 from aks_workload_identity.namespaces import Namespaces
 from aks_workload_identity.placeholders import (
     PlaceholderSecrets,
@@ -31,7 +31,6 @@ from aks_workload_identity.placeholders import (
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,
-    AzurermProviderFeaturesKeyVault,
     DataAzurermClientConfig,
     RandomProvider,
     TimeProvider,
@@ -70,22 +69,15 @@ class IdentityStack(_ConfiguredStack):
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_, config)
-        # Azure refuses to purge a purge-protected vault or its secrets: destroy then only
-        # soft-deletes them, and the settings say so. Purging the vault also needs a
-        # subscription-scope right (deletedVaults/purge) that a deployer may not hold; purging its
-        # secrets needs only the deployer's Key Vault Secrets Officer on the vault.
-        purge_secrets = not config.key_vault_purge_protection_enabled
-        purge_vault = purge_secrets and config.key_vault_purge_on_destroy_enabled
         AzurermProvider(
             self,
             "azurerm",
             features=[
                 AzurermProviderFeatures(
                     key_vault=[
-                        AzurermProviderFeaturesKeyVault(
-                            purge_soft_delete_on_destroy=purge_vault,
-                            purge_soft_deleted_secrets_on_destroy=purge_secrets,
-                            recover_soft_deleted_key_vaults=True,
+                        destroy_features(
+                            purge_protection_enabled=config.key_vault_purge_protection_enabled,
+                            purge_on_destroy_enabled=config.key_vault_purge_on_destroy_enabled,
                         )
                     ]
                 )
