@@ -1,7 +1,8 @@
 # An Entra ID-only AKS cluster (local accounts disabled): the providers take the API server and
 # its CA from the cluster and an Entra ID token from kubelogin, which must be on PATH.
-# "azurecli" reuses `az login`. In CI: "spn" (AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_TENANT_ID),
-# "workloadidentity" (the AZURE_* variables of a federated CI job) or "msi" (on an Azure VM).
+# "azurecli" reuses `az login`. In CI: "spn" (AZURE_CLIENT_ID and AZURE_CLIENT_SECRET; kubelogin
+# does not read ARM_*), "workloadidentity" (AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE of a
+# federated CI job) or "msi" (on an Azure VM); the tenant is passed from the deployer's login.
 aks_resource_group_name = "rg-aks-prod"
 aks_cluster_name        = "aks-prod"
 

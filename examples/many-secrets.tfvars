@@ -1,7 +1,9 @@
 # Many ExternalSecrets across namespaces, all read through the walkthrough's one store.
 # data copies single Key Vault secrets; data_from extracts the fields of a JSON secret or finds
-# secrets by name pattern or tags. The secrets named here must exist in the vault (only
-# external-keyvault-secret is created).
+# secrets by name pattern or tags. Every secret named here (remote_key, extract key) is created
+# with a random placeholder (a JSON object for extract): replace each with its real value after the
+# deploy (README "Placeholder secrets"). The find entries sync whatever matches; until something
+# does, their ExternalSecrets are Ready without a Secret.
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 

@@ -2,6 +2,8 @@
 # default one (ESO's store uses it); the workload passes another's client ID to its Azure SDK to
 # switch. Each identity gets a federated credential for the service account; the stack outputs
 # additional_client_ids list the client IDs the annotation does not name.
+# The find below names no secret, so nothing is seeded for it: the ExternalSecret is Ready at once
+# and its Secret appears once the rotator has written a tagged secret.
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 

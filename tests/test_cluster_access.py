@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from aks_workload_identity.config import load_config
-from aks_workload_identity.settings import KUBELOGIN_LOGIN_MODES
+from aks_workload_identity.kubelogin import LOGIN_MODES
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, output_value, resources
 
 KUBECONFIG_CONTEXT = EXAMPLES_DIR / "kubeconfig-context.tfvars"
@@ -165,7 +165,7 @@ def test_kubelogin_preflight_names_the_role_the_deployer_lacks(synth_of) -> None
     assert "Azure Kubernetes Service Cluster User Role" in check["error_message"]
 
 
-@pytest.mark.parametrize("login_mode", KUBELOGIN_LOGIN_MODES)
+@pytest.mark.parametrize("login_mode", LOGIN_MODES)
 def test_every_kubelogin_login_mode_reaches_both_providers(login_mode: str) -> None:
     from cdktf import TerraformStack, Testing
 
@@ -183,8 +183,16 @@ def test_every_kubelogin_login_mode_reaches_both_providers(login_mode: str) -> N
             helm_enabled=True,
         ),
     )
-    kubernetes, helm = connections(json.loads(Testing.synth(stack)))
+    synthesized = json.loads(Testing.synth(stack))
+    kubernetes, helm = connections(synthesized)
     args = ["get-token", "--login", login_mode, "--server-id", AKS_SERVER_APP_ID]
+    clients = synthesized.get("data", {}).get("azurerm_client_config", {})
+    # kubelogin's spn and workloadidentity logins refuse to start without a tenant ID.
+    if login_mode in ("spn", "workloadidentity"):
+        (client,) = clients
+        args += ["--tenant-id", f"${{data.azurerm_client_config.{client}.tenant_id}}"]
+    else:
+        assert not clients
     assert kubernetes["exec"][0]["args"] == args
     assert helm["exec"]["args"] == args
 

@@ -12,8 +12,9 @@ from aks_workload_identity.cluster import (
     KubernetesClusterProps,
 )
 from aks_workload_identity.config import load_config
+from aks_workload_identity.kubelogin import INTERACTIVE_MODES, LOGIN_MODES, NOT_INTERACTIVE
 from aks_workload_identity.problems import ConfigError
-from aks_workload_identity.settings import KUBELOGIN_LOGIN_MODES, Settings
+from aks_workload_identity.settings import Settings
 
 AKS = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 NON_AKS = (
@@ -105,18 +106,41 @@ def test_only_the_known_kubelogin_login_modes_are_accepted(mode: str) -> None:
         "kubernetes_auth": "kubelogin",
         "kubelogin_login_mode": mode,
     }
-    if mode in KUBELOGIN_LOGIN_MODES:
+    if mode in LOGIN_MODES:
         assert Settings.model_validate(raw).kubelogin_login_mode == mode
     else:
-        expected = 'kubelogin_login_mode must be "azurecli", "devicecode"'
+        expected = 'kubelogin_login_mode must be "azurecli", "spn", "msi"'
+        if mode in INTERACTIVE_MODES:
+            expected = "needs nobody at a prompt"
         with pytest.raises(ValueError, match=expected):
             Settings.model_validate(raw)
 
 
-@pytest.mark.parametrize("mode", KUBELOGIN_LOGIN_MODES)
+@pytest.mark.parametrize("mode", LOGIN_MODES)
 def test_every_documented_login_mode_is_accepted(tmp_path, mode) -> None:
     text = AKS + f'kubernetes_auth = "kubelogin"\nkubelogin_login_mode = "{mode}"\n'
     assert load(tmp_path, text).kubelogin_login_mode == mode
+
+
+@pytest.mark.parametrize("mode", INTERACTIVE_MODES)
+def test_a_login_that_waits_for_a_person_is_rejected_naming_one_that_does_not(
+    tmp_path, mode
+) -> None:
+    text = AKS + f'kubernetes_auth = "kubelogin"\nkubelogin_login_mode = "{mode}"\n'
+    (problem,) = problems(tmp_path, text)
+    assert problem == (
+        f'{tmp_path / "test.tfvars"}: kubelogin_login_mode = "{mode}": '
+        f"{NOT_INTERACTIVE.message} "
+        '(use "azurecli" after az login; in CI "spn", "workloadidentity" or "msi")'
+    )
+    assert "Terraform runs kubelogin without a terminal" in problem
+    with pytest.raises(ValueError, match="needs nobody at a prompt"):
+        ClusterAccessProps(
+            kubernetes_auth="kubelogin",
+            aks_cluster_name="aks-1",
+            aks_resource_group_name="rg-1",
+            kubelogin_login_mode=mode,
+        )
 
 
 @pytest.mark.parametrize(

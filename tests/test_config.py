@@ -14,6 +14,7 @@ from aks_workload_identity import rules
 from aks_workload_identity.config import load_config, load_from_environment, resolve_config_path
 from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.settings import Settings
+from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
 
 REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 
@@ -110,6 +111,14 @@ def test_only_the_fallback_to_the_example_is_announced(tmp_path, monkeypatch, ca
     monkeypatch.delenv("AZWI_CONFIG")
     load_from_environment(tmp_path)
     assert capsys.readouterr() == ("", "")
+
+
+def test_every_key_is_in_the_example_file_and_the_readme_table() -> None:
+    example = EXAMPLE_CONFIG.read_text()
+    readme = (PROJECT_DIR / "README.md").read_text()
+    for key in Settings.model_fields:
+        assert re.search(rf"^(?:# )?{key} = ", example, re.MULTILINE), f"{key}: example file"
+        assert f"| `{key}` |" in readme, f"{key}: README configuration table"
 
 
 def test_config_path_prefers_env_then_user_file_then_example(tmp_path) -> None:
@@ -299,6 +308,8 @@ CREDENTIAL = rules.FEDERATED_CREDENTIAL_NAME
         ("refresh_interval", "5 minutes", rules.GO_DURATION, 'try "5m"'),
         ("refresh_interval", "60", rules.GO_DURATION, 'try "60s"'),
         ("refresh_interval", "1d", rules.GO_DURATION, None),
+        ("key_vault_rbac_propagation_wait", "5 minutes", rules.GO_DURATION, 'try "5m"'),
+        ("eso_ready_timeout", "600", rules.GO_DURATION, 'try "600s"'),
         ("eso_chart_version", "v2.9.0", rules.SEMVER, 'try "2.9.0"'),
         ("eso_chart_version", "2.9", rules.SEMVER, 'try "2.9.0"'),
         ("eso_chart_version", "latest", rules.SEMVER, None),

@@ -173,6 +173,45 @@ def test_same_service_account_twice_is_an_error(tmp_path) -> None:
     assert "workloads eso and app are both service account external-secrets/eso-sa" in line
 
 
+CHART_SERVICE_ACCOUNTS = (
+    "external-secrets",
+    "external-secrets-webhook",
+    "external-secrets-cert-controller",
+)
+
+
+def _taken(tmp_path: Path, name: str, namespace: str = "external-secrets") -> str:
+    return (
+        f'{tmp_path / "test.tfvars"}: {{key}} = "{name}": the External Secrets chart creates '
+        'service accounts "external-secrets", "external-secrets-webhook" and '
+        f'"external-secrets-cert-controller" in its namespace "{namespace}": a second one of the '
+        'same name there fails the deploy (rename it, e.g. "workload-identity-sa", or use another '
+        "namespace)"
+    )
+
+
+@pytest.mark.parametrize("name", CHART_SERVICE_ACCOUNTS)
+def test_a_workload_may_not_take_a_service_account_the_eso_chart_creates(tmp_path, name) -> None:
+    text = MAPPINGS.replace('service_account = "eso-sa"', f'service_account = "{name}"')
+    assert problems(tmp_path, text) == [
+        _taken(tmp_path, name).format(key="workloads.eso.service_account")
+    ]
+    flat = f'service_account_name = "{name}"\n'
+    assert problems(tmp_path, flat) == [_taken(tmp_path, name).format(key="service_account_name")]
+
+
+def test_the_chart_names_are_free_outside_its_namespace_and_follow_it(tmp_path) -> None:
+    elsewhere = 'service_account_name = "external-secrets"\nservice_account_namespace = "apps"\n'
+    assert load_config(write(tmp_path, elsewhere)).service_account_name == "external-secrets"
+    moved = (
+        'eso_namespace = "eso"\nservice_account_namespace = "eso"\n'
+        'service_account_name = "external-secrets-webhook"\n'
+    )
+    assert problems(tmp_path, moved) == [
+        _taken(tmp_path, "external-secrets-webhook", "eso").format(key="service_account_name")
+    ]
+
+
 def test_identity_listed_twice_by_one_workload_is_an_error(tmp_path) -> None:
     line = one_problem(tmp_path, MAPPINGS.replace('["eso"]', '["app"]'))
     assert "workloads.app" in line

@@ -82,8 +82,19 @@ def _external_secret_props(**overrides):
         ({"data": [DataItem("k/v", "a")]}, "'k/v': Kubernetes Secret key must be 1-253"),
         ({"data_from": [Extract("a")], "refresh_interval": "1 minute"}, "refresh_interval"),
         ({"data_from": [Extract("a")], "namespace": "Apps"}, "namespace = 'Apps'"),
+        ({"data_from": [Extract("a")], "ready_timeout": "ten minutes"}, "ready_timeout"),
     ],
-    ids=["empty", "empty-find", "lookbehind", "not-a-source", "twice", "key", "interval", "ns"],
+    ids=[
+        "empty",
+        "empty-find",
+        "lookbehind",
+        "not-a-source",
+        "twice",
+        "key",
+        "interval",
+        "ns",
+        "timeout",
+    ],
 )
 def test_external_secret_props_are_validated(overrides, message) -> None:
     with pytest.raises(ValueError, match=message):
@@ -100,6 +111,8 @@ def test_store_and_service_account_props_are_validated() -> None:
 
     with pytest.raises(ValueError, match="vault_url = 'http://vault': URL must be an https:// URL"):
         ClusterSecretStoreProps("store", "http://vault", "sa", "apps")
+    with pytest.raises(ValueError, match="ready_timeout = '5 min': Duration must be a Go"):
+        ClusterSecretStoreProps("store", "https://vault/", "sa", "apps", ready_timeout="5 min")
     with pytest.raises(ValueError, match="client_id = 'app': UUID must be 32 hexadecimal digits"):
         WorkloadServiceAccountProps("sa", "apps", "app", "${var.tenant}")
 

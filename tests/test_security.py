@@ -118,19 +118,32 @@ class CheckResult:
     stack: SynthesizedStack
 
 
+def _checkov_readable(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` without ``terraform.required_version``: checkov 3.3.30's terraform_json
+    parser raises on any string directly in the terraform block ("this method receives only
+    dicts", ``hclify``) and then scans nothing in the file. No check reads that block."""
+    terraform = {k: v for k, v in document["terraform"].items() if k != "required_version"}
+    return {**document, "terraform": terraform}
+
+
 @pytest.fixture(scope="session")
-def checkov_results(synthesized: Synthesized) -> list[CheckResult]:
+def checkov_results(synthesized: Synthesized, tmp_path_factory) -> list[CheckResult]:
     """One checkov run over every synthesized stack; its passed and failed checks."""
     if not CHECKOV.is_file():
         pytest.fail(f"{CHECKOV.relative_to(PROJECT_DIR)} is missing: run make setup")
-    by_path = {s.path.resolve(): s for s in synthesized.stacks}
+    scanned = tmp_path_factory.mktemp("checkov")
+    by_path = {}
     command = [str(CHECKOV), "--framework", "terraform_json", "--output", "json", "--compact"]
     command += ["--skip-download", "--soft-fail"]  # offline; failures are judged below
     for stack in synthesized.stacks:
-        command += ["--file", str(stack.path.relative_to(synthesized.root))]
+        relative = stack.path.relative_to(synthesized.root)
+        (scanned / relative).parent.mkdir(parents=True)
+        (scanned / relative).write_text(json.dumps(_checkov_readable(stack.document)))
+        by_path[(scanned / relative).resolve()] = stack
+        command += ["--file", str(relative)]
     run = subprocess.run(
         command,
-        cwd=synthesized.root,
+        cwd=scanned,
         capture_output=True,
         text=True,
         timeout=300,
@@ -144,7 +157,7 @@ def checkov_results(synthesized: Synthesized) -> list[CheckResult]:
         results = report.get("results", {})
         for outcome, passed in (("passed_checks", True), ("failed_checks", False)):
             for item in results.get(outcome, []):
-                path = (synthesized.root / item["file_abs_path"]).resolve()
+                path = (scanned / item["file_abs_path"]).resolve()
                 assert path in by_path, f"checkov reported a file it was not given: {path}"
                 stack = by_path[path]
                 found.append(
@@ -239,7 +252,15 @@ _SECRET_KEY = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"\$\{[^{}]+\}")
-_SEED_VALUE = re.compile(r"\$\{random_password\.[-\w]+\.result\}")
+_PASSWORD = r"random_password\.[-\w]+"
+# What value_wo may hold: a random_password's result, as text or in a {"placeholder": ...} JSON
+# object; for the for_each placeholders, the instance of their own name, as text or JSON.
+_SEED_VALUE = re.compile(
+    rf"\$\{{{_PASSWORD}\.result\}}"
+    rf'|\$\{{jsonencode\(\{{"placeholder" = {_PASSWORD}\.result\}}\)\}}'
+    rf'|\$\{{each\.value\.json \? jsonencode\(\{{"placeholder" = (?P<each>{_PASSWORD})\[each\.key\]'
+    r"\.result\}\) : (?P=each)\[each\.key\]\.result\}"
+)
 _SECRET_SHAPES = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----"  # PEM
     r"|eyJ[\w-]{10,}\.eyJ[\w-]{10,}"  # JWT
@@ -275,10 +296,11 @@ def secret_literals(document: Any) -> list[str]:
     found = []
     for path, key, value in _leaves(document):
         if _SECRET_KEY.search(key) and value is not None and not isinstance(value, bool):
-            if not (isinstance(value, str) and _REFERENCE.fullmatch(value)):
+            if key == "value_wo":
+                if not (isinstance(value, str) and _SEED_VALUE.fullmatch(value)):
+                    found.append(f"{path}: write-only value not from random_password: {value}")
+            elif not (isinstance(value, str) and _REFERENCE.fullmatch(value)):
                 found.append(f"{path}: a literal value")
-            elif key == "value_wo" and not _SEED_VALUE.fullmatch(value):
-                found.append(f"{path}: write-only value not from random_password: {value}")
         if isinstance(value, str) and _SECRET_SHAPES.search(value):
             found.append(f"{path}: looks like a secret")
     return found
@@ -298,6 +320,24 @@ def unmarked_sensitive_outputs(document: dict[str, Any]) -> list[str]:
     [
         {"resource": {"azurerm_key_vault_secret": {"s": {"value": "T0pS3cr3t:)"}}}},
         {"resource": {"azurerm_key_vault_secret": {"s": {"value_wo": "${var.seed}"}}}},
+        {"resource": {"azurerm_key_vault_secret": {"s": {"value_wo": "T0pS3cr3t:)"}}}},
+        {
+            "resource": {
+                "azurerm_key_vault_secret": {
+                    "s": {"value_wo": '${jsonencode({"placeholder" = var.seed})}'}
+                }
+            }
+        },
+        {
+            "resource": {
+                "azurerm_key_vault_secret": {
+                    "s": {
+                        "value_wo": '${each.value.json ? jsonencode({"placeholder" = '
+                        "random_password.a[each.key].result}) : random_password.b[each.key].result}"
+                    }
+                }
+            }
+        },
         {"provider": {"azurerm": [{"client_secret": "0123456789abcdef"}]}},
         {"provider": {"kubernetes": [{"token": "kubeconfig-token"}]}},
         {"variable": {"x": {"default": "-----BEGIN RSA PRIVATE KEY-----\nMIIE"}}},
@@ -477,6 +517,39 @@ def test_hardened_example_denies_by_default_and_keeps_the_vault_on_destroy(synth
     assert purge["purge_soft_delete_on_destroy"] is False
     assert purge["purge_soft_deleted_secrets_on_destroy"] is False
     assert secret["expiration_date"] == config.key_vault_secret_expiration_date
+
+
+def test_a_deployer_without_the_purge_right_can_turn_the_vault_purge_off(tmp_path, synth_of):
+    path = tmp_path / "no-purge.tfvars"
+    path.write_text(REQUIRED + "key_vault_purge_on_destroy_enabled = false\n")
+    # The secrets are still purged: that is the deployer's own Secrets Officer role.
+    assert _purge_settings(synth_of(path)["identity"]) == {
+        "purge_soft_delete_on_destroy": False,
+        "purge_soft_deleted_secrets_on_destroy": True,
+        "recover_soft_deleted_key_vaults": True,
+    }
+
+
+def test_the_purge_switch_has_no_effect_under_purge_protection_and_is_rejected(tmp_path) -> None:
+    (line,) = _problems(
+        tmp_path,
+        "key_vault_purge_protection_enabled = true\nkey_vault_purge_on_destroy_enabled = false\n",
+    )
+    assert (
+        "key_vault_purge_on_destroy_enabled is only used with "
+        "key_vault_purge_protection_enabled = false"
+    ) in line
+
+
+def test_readme_prerequisites_name_the_purge_right_destroy_needs() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    prerequisites = readme.split("## Prerequisites", 1)[1].split("\n## ", 1)[0]
+    assert "Microsoft.KeyVault/locations/deletedVaults/purge/action" in prerequisites
+    assert "Key Vault Purge Operator" in prerequisites
+    assert "key_vault_purge_on_destroy_enabled = false" in prerequisites
+    destroy = readme.split("## Destroy", 1)[1].split("\n## ", 1)[0]
+    for leftover in ("7 days", "az keyvault recover", "az keyvault purge"):
+        assert leftover in destroy, leftover
 
 
 def test_public_access_off_leaves_only_private_endpoints(tmp_path, synth_of) -> None:

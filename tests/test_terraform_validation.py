@@ -81,6 +81,7 @@ refresh_interval = "5 minutes"
 eso_chart_version = "v2.9.0"
 kubeconfig_path = " "
 federated_credential_name = "ab"
+kubelogin_login_mode = "devicecode"
 """
 
 
@@ -91,7 +92,7 @@ def test_bad_values_fail_the_plan_with_the_synth_message(identity_variables, tmp
     with pytest.raises(ConfigError) as caught:
         load_config(bad)
     synth_messages = [p.rule for p in caught.value.problems]
-    assert len(synth_messages) == 9
+    assert len(synth_messages) == 10
 
     status, output = plan(identity_variables, bad)
     assert status != 0

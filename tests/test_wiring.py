@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from aks_workload_identity.settings import Settings
-from tests.conftest import PROJECT_DIR, only, output_value, resources
+from tests.conftest import PROJECT_DIR, example_configs, example_id, only, output_value, resources
 
 SECRETS_USER = "Key Vault Secrets User"
 SECRETS_OFFICER = "Key Vault Secrets Officer"
@@ -164,6 +166,37 @@ def test_seed_secret_waits_for_rbac_and_holds_no_literal_value(synth) -> None:
     assert seed["value_wo_version"] == 1
 
 
+def test_deploy_waits_out_rbac_propagation_and_esos_retries_by_default(synth) -> None:
+    # Microsoft documents up to 10 minutes for RBAC; ESO's backoff retries at ~255 s, then ~511 s.
+    (rbac_wait,) = [
+        b
+        for b in resources(synth["identity"], "time_sleep").values()
+        if "role_assignment_id" in b["triggers"]
+    ]
+    assert rbac_wait["create_duration"] == "300s"
+    manifests = resources(synth["secrets"], "kubernetes_manifest").values()
+    assert {m["manifest"]["kind"] for m in manifests} == {"ClusterSecretStore", "ExternalSecret"}
+    for body in manifests:
+        assert body["timeouts"] == {"create": "10m", "update": "10m"}, body["manifest"]["kind"]
+
+
+def test_both_waits_are_configurable(tmp_path, synth_of) -> None:
+    path = tmp_path / "waits.tfvars"
+    path.write_text(
+        (PROJECT_DIR / "my.auto.tfvars.example").read_text()
+        + 'key_vault_rbac_propagation_wait = "600s"\neso_ready_timeout = "16m"\n'
+    )
+    synthesized = synth_of(path)
+    waits = {
+        b["create_duration"]
+        for b in resources(synthesized["identity"], "time_sleep").values()
+        if "role_assignment_id" in b["triggers"]
+    }
+    assert waits == {"600s"}
+    for body in resources(synthesized["secrets"], "kubernetes_manifest").values():
+        assert body["timeouts"] == {"create": "16m", "update": "16m"}
+
+
 def test_federated_credential_propagation_is_awaited(synth) -> None:
     identity = synth["identity"]
     credential_name, _ = only(identity, "azurerm_federated_identity_credential")
@@ -215,6 +248,12 @@ def test_stacks_keep_state_in_the_project_directory(synth) -> None:
         assert stack["terraform"]["backend"] == {
             "local": {"path": f"../../../terraform.{name}.tfstate"}
         }
+
+
+@pytest.mark.parametrize("path", example_configs(), ids=example_id)
+def test_every_stack_requires_a_terraform_with_write_only_arguments(path, synth_of) -> None:
+    for name, stack in synth_of(path).items():
+        assert stack["terraform"]["required_version"] == ">= 1.11", name
 
 
 def test_stack_dependencies_order_deploy_and_destroy(tmp_path) -> None:

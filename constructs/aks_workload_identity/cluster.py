@@ -19,9 +19,11 @@ from typing import Any
 from cdktf import Fn, Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
+from aks_workload_identity.kubelogin import NEEDS_TENANT, check_login_mode, kubelogin_args
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,
+    DataAzurermClientConfig,
     DataAzurermKubernetesCluster,
     HelmProvider,
     HelmProviderKubernetes,
@@ -29,16 +31,9 @@ from aks_workload_identity.providers import (
     KubernetesProvider,
     KubernetesProviderExec,
 )
-from aks_workload_identity.settings import KUBELOGIN_LOGIN_MODES, KUBERNETES_AUTH_MODES
+from aks_workload_identity.settings import KUBERNETES_AUTH_MODES
 
-# The AKS Entra server application: the same ID in every tenant and every cluster.
-AKS_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
-
-
-def kubelogin_args(login_mode: str) -> list[str]:
-    """``kubelogin get-token`` arguments for an AKS cluster (Entra ID token on stdout)."""
-    return ["get-token", "--login", login_mode, "--server-id", AKS_SERVER_APP_ID]
 
 
 def _aks_lookup(
@@ -125,7 +120,8 @@ class ClusterAccessProps:
     ``aks_resource_group_name`` with their own ``azurerm`` provider: the first uses its client
     certificate (``kube_admin_config`` when ``aks_admin_credentials``, default ``False``), the
     second a token from ``kubelogin get-token --login <kubelogin_login_mode>`` (default
-    ``"azurecli"``). ``helm_enabled``: default ``False``.
+    ``"azurecli"``; see ``kubelogin.py`` for the modes and what each reads). ``helm_enabled``:
+    default ``False``.
     """
 
     kubernetes_auth: str = "kubeconfig"
@@ -142,11 +138,12 @@ class ClusterAccessProps:
             raise ValueError(
                 f"kubernetes_auth {self.kubernetes_auth!r}: must be one of {KUBERNETES_AUTH_MODES}"
             )
-        if self.kubelogin_login_mode not in KUBELOGIN_LOGIN_MODES:
+        try:
+            check_login_mode(self.kubelogin_login_mode)
+        except ValueError as error:
             raise ValueError(
-                f"kubelogin_login_mode {self.kubelogin_login_mode!r}: "
-                f"must be one of {KUBELOGIN_LOGIN_MODES}"
-            )
+                f"kubelogin_login_mode {self.kubelogin_login_mode!r}: {error}"
+            ) from None
         if self.reads_aks and None in (self.aks_cluster_name, self.aks_resource_group_name):
             raise ValueError(
                 f"kubernetes_auth {self.kubernetes_auth!r} reads the AKS cluster: "
@@ -162,7 +159,8 @@ class ClusterAccessProps:
 
 class ClusterAccess(Construct):
     """Creates ``kubernetes`` and, with ``helm_enabled``, ``helm``; in the AKS modes also
-    ``azurerm`` and ``aks`` (the cluster's data source, read on every plan).
+    ``azurerm`` and ``aks`` (the cluster's data source, read on every plan); for a kubelogin mode
+    that needs a tenant ID (``spn``, ``workloadidentity``) also ``client`` (the client config).
 
     The AKS data source returns empty credentials instead of failing when the cluster or the
     deployer's role cannot provide them, so each AKS mode checks for them with a postcondition
@@ -174,6 +172,7 @@ class ClusterAccess(Construct):
         self.props = props
         self.azurerm: AzurermProvider | None = None
         self.aks: DataAzurermKubernetesCluster | None = None
+        self.client: DataAzurermClientConfig | None = None
         connection: dict[str, Any]
         exec_: dict[str, Any] | None = None
         if props.kubernetes_auth == "kubeconfig":
@@ -202,10 +201,14 @@ class ClusterAccess(Construct):
                 connection["client_certificate"] = Fn.base64decode(config.client_certificate)
                 connection["client_key"] = Fn.base64decode(config.client_key)
             else:
+                mode = props.kubelogin_login_mode
+                if mode in NEEDS_TENANT:
+                    # The deployer's own Azure login names the tenant the cluster trusts.
+                    self.client = DataAzurermClientConfig(self, "client")
                 exec_ = {
                     "api_version": EXEC_API_VERSION,
                     "command": "kubelogin",
-                    "args": kubelogin_args(props.kubelogin_login_mode),
+                    "args": kubelogin_args(mode, self.client.tenant_id if self.client else None),
                 }
         # kubernetes 2.x: exec is a block (a list); helm 3.x: kubernetes and exec are objects.
         self.kubernetes = KubernetesProvider(

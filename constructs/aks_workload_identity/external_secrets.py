@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from cdktf import ITerraformDependable
 from constructs import Construct
 
-from aks_workload_identity import rules
+from aks_workload_identity import rules, waits
+from aks_workload_identity.eso_chart import CHART_NAME, CHART_REPOSITORY, RELEASE_NAME
 from aks_workload_identity.helm_chart import pinned_chart_release
 from aks_workload_identity.providers import (
     Manifest,
@@ -19,8 +20,6 @@ from aks_workload_identity.providers import (
 from aks_workload_identity.specs import DataItem, Extract, Find
 
 API_VERSION = "external-secrets.io/v1"
-CHART_REPOSITORY = "https://charts.external-secrets.io"
-CHART_NAME = "external-secrets"
 
 
 def _wait_until_ready(timeout: str) -> dict:
@@ -36,7 +35,7 @@ class ExternalSecretsOperatorProps:
 
     namespace: str
     version: str
-    release_name: str = "external-secrets"
+    release_name: str = RELEASE_NAME
     timeout_seconds: int = 600
 
 
@@ -79,14 +78,14 @@ class ClusterSecretStoreProps:
     That service account's ``azure.workload.identity/client-id`` annotation picks the identity
     (see ``WorkloadServiceAccount``). No ``tenantId`` here: the annotation carries it (set once).
     ``vault_url``: e.g. ``SecretsVault(...).vault.vault_uri``. ``ready_timeout``: how long deploy
-    waits for ESO to report the store Ready, default ``"5m"``.
+    waits for ESO to report the store Ready, default ``"10m"`` (see ``waits.py``).
     """
 
     name: str
     vault_url: str
     service_account: str
     namespace: str
-    ready_timeout: str = "5m"
+    ready_timeout: str = waits.READY_TIMEOUT
 
     def __post_init__(self) -> None:
         where = f"ClusterSecretStore {self.name!r}"
@@ -94,6 +93,7 @@ class ClusterSecretStoreProps:
         rules.require(where, "service_account", self.service_account, rules.DNS1123_SUBDOMAIN)
         rules.require(where, "namespace", self.namespace, rules.DNS1123_LABEL)
         rules.require(where, "vault_url", self.vault_url, rules.HTTPS_URL)
+        rules.require(where, "ready_timeout", self.ready_timeout, rules.GO_DURATION)
 
 
 class ClusterSecretStore(Construct):
@@ -146,7 +146,8 @@ class ExternalSecretProps:
 
     The Secret is created and owned by the ExternalSecret (``creationPolicy: Owner``), so deleting
     it deletes the Secret. ``refresh_interval``: a Go duration, default ``"1h"`` (ESO's own).
-    ``ready_timeout``: how long deploy waits for the first sync, default ``"10m"``.
+    ``ready_timeout``: how long deploy waits for the first sync, default ``"10m"`` (see
+    ``waits.py``).
     """
 
     name: str
@@ -155,7 +156,7 @@ class ExternalSecretProps:
     refresh_interval: str = "1h"
     data: Sequence[DataItem] = field(default_factory=tuple)
     data_from: Sequence[Extract | Find] = field(default_factory=tuple)
-    ready_timeout: str = "10m"
+    ready_timeout: str = waits.READY_TIMEOUT
 
     def __post_init__(self) -> None:
         where = f"ExternalSecret {self.namespace}/{self.name}"
@@ -163,6 +164,7 @@ class ExternalSecretProps:
         rules.require(where, "namespace", self.namespace, rules.DNS1123_LABEL)
         rules.require(where, "store", self.store, rules.DNS1123_SUBDOMAIN)
         rules.require(where, "refresh_interval", self.refresh_interval, rules.GO_DURATION)
+        rules.require(where, "ready_timeout", self.ready_timeout, rules.GO_DURATION)
         if not self.data and not self.data_from:
             raise ValueError(f"{where}: needs data, data_from or both")
         for item in self.data:

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from aks_workload_identity import rules
+from aks_workload_identity import rules, waits
+from aks_workload_identity.placeholders import JSON_CONTENT_TYPE, json_placeholder
 from aks_workload_identity.providers import (
+    AzurermProviderFeaturesKeyVault,
     KeyVault,
     KeyVaultNetworkAcls,
     KeyVaultSecret,
@@ -36,9 +38,9 @@ class SecretsVaultProps:
 
     ``name_prefix`` gets a random 5-character suffix so the globally unique name differs per
     deployment. ``deployer_object_id`` gets Key Vault Secrets Officer on this vault only, so the
-    deployment can write the seed secret. ``rbac_propagation_wait`` (default ``"120s"``) sits
-    between that assignment and the first secret write: role assignments take minutes to
-    propagate and the write otherwise fails with 403 ForbiddenByRbac.
+    deployment can write the seed secret. ``rbac_propagation_wait`` (default ``"300s"``, see
+    ``waits.py``) sits between that assignment and the first secret write: role assignments take
+    minutes to propagate and the write otherwise fails with 403 ForbiddenByRbac.
     ``purge_protection_enabled`` (default ``False``): once on it cannot be turned off, and a
     destroyed vault's name stays taken for the retention period.
 
@@ -49,7 +51,9 @@ class SecretsVaultProps:
     reach the vault. The deployer must be allowed too, or the seed-secret write is refused.
 
     Seed secret: ``secret_content_type`` (default ``"text/plain"``) and an optional
-    ``secret_expiration_date`` (RFC 3339 UTC).
+    ``secret_expiration_date`` (RFC 3339 UTC). ``seed_secret_json`` (default ``False``): it holds
+    a JSON object ``{"placeholder": <random>}`` instead (recorded as ``application/json``), for
+    an ExternalSecret that extracts it.
     """
 
     name_prefix: str
@@ -61,12 +65,13 @@ class SecretsVaultProps:
     tags: Mapping[str, str] = field(default_factory=dict)
     soft_delete_retention_days: int = 7
     purge_protection_enabled: bool = False
-    rbac_propagation_wait: str = "120s"
+    rbac_propagation_wait: str = waits.RBAC_PROPAGATION_WAIT
     public_network_access_enabled: bool = True
     allowed_ip_ranges: Sequence[str] = ()
     allowed_subnet_ids: Sequence[str] = ()
     secret_content_type: str = "text/plain"
     secret_expiration_date: str | None = None
+    seed_secret_json: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -75,6 +80,9 @@ class SecretsVaultProps:
         for index, value in enumerate(self.allowed_subnet_ids):
             problems += _check(f"allowed_subnet_ids[{index}]", value, rules.AZURE_SUBNET_ID.check)
         problems += _check("secret_content_type", self.secret_content_type, secret_content_type)
+        problems += _check(
+            "rbac_propagation_wait", self.rbac_propagation_wait, rules.GO_DURATION.check
+        )
         if self.secret_expiration_date is not None:
             problems += _check("secret_expiration_date", self.secret_expiration_date, utc_timestamp)
         conflict = network_rules_conflict(
@@ -101,6 +109,25 @@ def _check(name: str, value: str, check: Callable[[str], str]) -> list[str]:
     except ValueError as error:
         return [f"{name} = {value!r}: {error}"]
     return []
+
+
+def destroy_features(
+    *, purge_protection_enabled: bool, purge_on_destroy_enabled: bool = True
+) -> AzurermProviderFeaturesKeyVault:
+    """The azurerm provider's ``key_vault`` features: what destroy does with the vault.
+
+    Azure refuses to purge a purge-protected vault or its secrets, so destroy then only
+    soft-deletes them. Purging the vault also needs a subscription-scope right
+    (``Microsoft.KeyVault/locations/deletedVaults/purge/action``) a deployer may lack:
+    ``purge_on_destroy_enabled=False`` leaves it soft-deleted. Its secrets are still purged, which
+    the deployer's Key Vault Secrets Officer on the vault covers.
+    """
+    purge_secrets = not purge_protection_enabled
+    return AzurermProviderFeaturesKeyVault(
+        purge_soft_delete_on_destroy=purge_secrets and purge_on_destroy_enabled,
+        purge_soft_deleted_secrets_on_destroy=purge_secrets,
+        recover_soft_deleted_key_vaults=True,
+    )
 
 
 class SecretsVault(Construct):
@@ -160,9 +187,13 @@ class SecretsVault(Construct):
             "seed-secret",
             name=props.seed_secret_name,
             key_vault_id=self.vault.id,
-            value_wo=self.seed_value.result,
+            value_wo=(
+                json_placeholder(self.seed_value.result)
+                if props.seed_secret_json
+                else self.seed_value.result
+            ),
             value_wo_version=1,
-            content_type=props.secret_content_type,
+            content_type=JSON_CONTENT_TYPE if props.seed_secret_json else props.secret_content_type,
             expiration_date=props.secret_expiration_date,
             depends_on=[self.rbac_propagated],
         )

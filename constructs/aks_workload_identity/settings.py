@@ -29,18 +29,16 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
-from aks_workload_identity import rules
+from aks_workload_identity import eso_chart, kubelogin, rules, waits
 from aks_workload_identity.specs import credential_name
 
 KEY_VAULT_SUFFIX_LENGTH = 5
 KEY_VAULT_DATA_ROLES = rules.KEY_VAULT_SECRETS_ROLE.choices
 LEAST_PRIVILEGE_ROLE = "Key Vault Secrets User"
 KUBERNETES_AUTH_MODES = ("kubeconfig", "aks_credentials", "kubelogin")
-KUBELOGIN_LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "azd")
 BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 _AKS_KEYS = ("aks_resource_group_name", "aks_cluster_name")
 _KUBERNETES_AUTH = rules.OneOf("kubernetes_auth", KUBERNETES_AUTH_MODES)
-_KUBELOGIN_LOGIN_MODE = rules.OneOf("kubelogin_login_mode", KUBELOGIN_LOGIN_MODES)
 
 
 @dataclass(frozen=True)
@@ -353,6 +351,7 @@ class Settings(BaseModel):
 
     eso_namespace: Namespace = "external-secrets"
     eso_chart_version: Version = "2.9.0"
+    eso_ready_timeout: Duration = waits.READY_TIMEOUT
     service_account_name: K8sName = "workload-identity-sa"
     service_account_namespace: Namespace = "external-secrets"
     cluster_secret_store_name: K8sName = "azure-cluster-store"
@@ -384,7 +383,9 @@ class Settings(BaseModel):
     # --- cluster access, non-AKS clusters, self-managed webhook ---
     kubernetes_auth: Annotated[Text, _rule(_KUBERNETES_AUTH)] = "kubeconfig"
     aks_admin_credentials: StrictBool = False
-    kubelogin_login_mode: Annotated[Text, _rule(_KUBELOGIN_LOGIN_MODE)] = "azurecli"
+    kubelogin_login_mode: Annotated[
+        Text, _rule(kubelogin.NOT_INTERACTIVE), _rule(kubelogin.LOGIN_MODE)
+    ] = "azurecli"
     oidc_issuer_url: Annotated[Text, _rule(rules.HTTPS_URL)] | None = None
     resource_group_name: Annotated[Text, _rule(rules.RESOURCE_GROUP_NAME)] | None = None
     location: Annotated[Text, _rule(rules.AZURE_LOCATION)] | None = None
@@ -394,6 +395,9 @@ class Settings(BaseModel):
 
     # --- Key Vault security ---
     key_vault_purge_protection_enabled: StrictBool = False
+    key_vault_purge_on_destroy_enabled: StrictBool = True
+    key_vault_rbac_propagation_wait: Duration = waits.RBAC_PROPAGATION_WAIT
+    key_vault_placeholder_secrets_enabled: StrictBool = True
     key_vault_public_network_access_enabled: StrictBool = True
     key_vault_allowed_ip_ranges: list[KeyVaultIpRule] = Field(default_factory=list)
     key_vault_allowed_subnet_ids: list[SubnetId] = Field(default_factory=list)
@@ -436,6 +440,32 @@ class Settings(BaseModel):
             handler, data, [InitErrorDetails(type=error, loc=(k,), input=None) for k in missing]
         )
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_service_account_the_eso_chart_creates(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler
+    ) -> Settings:
+        """Judged on the values as written, so it is reported with any other problem."""
+        errors = []
+        if isinstance(data, dict):
+            default = {k: f.default for k, f in cls.model_fields.items()}
+            eso = data.get("eso_namespace", default["eso_namespace"])
+            flat = data.get("service_account_namespace", default["service_account_namespace"])
+            accounts = {("service_account_name",): (data.get("service_account_name"), flat)}
+            workloads = data.get("workloads")
+            for key, w in (workloads if isinstance(workloads, dict) else {}).items():
+                if isinstance(w, dict):
+                    where = ("workloads", key, "service_account")
+                    accounts[where] = (w.get("service_account"), w.get("namespace"))
+            rule, hint = eso_chart.service_account_taken(eso)
+            error = PydanticCustomError("rule", rule, {"suggestion": hint})
+            errors = [
+                InitErrorDetails(type=error, loc=loc, input=name)
+                for loc, (name, namespace) in accounts.items()
+                if namespace == eso and name in eso_chart.SERVICE_ACCOUNTS
+            ]
+        return _validate_adding(handler, data, errors)
+
     @model_validator(mode="after")
     def _cluster_is_aks_or_has_an_issuer_url(self) -> Settings:
         aks_keys = _AKS_KEYS
@@ -470,6 +500,7 @@ class Settings(BaseModel):
             "kubeconfig_context": ("kubernetes_auth", "kubeconfig"),
             "aks_admin_credentials": ("kubernetes_auth", "aks_credentials"),
             "kubelogin_login_mode": ("kubernetes_auth", "kubelogin"),
+            "key_vault_purge_on_destroy_enabled": ("key_vault_purge_protection_enabled", False),
             "workload_identity_webhook_chart_version": ("install_workload_identity_webhook", True),
             "workload_identity_webhook_namespace": ("install_workload_identity_webhook", True),
         }

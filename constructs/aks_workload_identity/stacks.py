@@ -21,12 +21,16 @@ from aks_workload_identity.external_secrets import (
     ExternalSecretsOperatorProps,
 )
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
-from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps
+from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps, destroy_features
 from aks_workload_identity.namespaces import Namespaces
+from aks_workload_identity.placeholders import (
+    PlaceholderSecrets,
+    PlaceholderSecretsProps,
+    secrets_read_by_name,
+)
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,
-    AzurermProviderFeaturesKeyVault,
     DataAzurermClientConfig,
     RandomProvider,
     TimeProvider,
@@ -42,12 +46,19 @@ from aks_workload_identity.workload_identity_webhook import (
     WorkloadIdentityWebhookProps,
 )
 
+# Write-only arguments (the seed and placeholder secrets' value_wo) are new in Terraform 1.11: an
+# older one would fail half-way through an apply; with this it stops at init and says why.
+REQUIRED_TERRAFORM_VERSION = ">= 1.11"
+
 
 class _ConfiguredStack(TerraformStack):
-    """A stack that keeps its state beside the project and declares every config key."""
+    """A stack that keeps its state beside the project, declares every config key and the
+    Terraform version it needs."""
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_)
+        # cdktf 0.21 has no setting for it: an override of the synthesized terraform block.
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
         # Relative to cdktf.out/stacks/<id>: the project directory, wherever it is checked out.
         LocalBackend(self, path=f"../../../terraform.{id_}.tfstate")
         declare_config_variables(self, config)
@@ -58,19 +69,15 @@ class IdentityStack(_ConfiguredStack):
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_, config)
-        purge_on_destroy = not config.key_vault_purge_protection_enabled
         AzurermProvider(
             self,
             "azurerm",
             features=[
                 AzurermProviderFeatures(
                     key_vault=[
-                        # Azure refuses to purge a purge-protected vault or its secrets:
-                        # destroy then only soft-deletes them, and the settings say so.
-                        AzurermProviderFeaturesKeyVault(
-                            purge_soft_delete_on_destroy=purge_on_destroy,
-                            purge_soft_deleted_secrets_on_destroy=purge_on_destroy,
-                            recover_soft_deleted_key_vaults=True,
+                        destroy_features(
+                            purge_protection_enabled=config.key_vault_purge_protection_enabled,
+                            purge_on_destroy_enabled=config.key_vault_purge_on_destroy_enabled,
                         )
                     ]
                 )
@@ -107,6 +114,8 @@ class IdentityStack(_ConfiguredStack):
             )
             for spec in config.identities
         }
+        read_by_name = secrets_read_by_name(config.external_secrets)
+        seed_name = config.key_vault_secret_name
         self.vault = SecretsVault(
             self,
             "key-vault",
@@ -124,7 +133,25 @@ class IdentityStack(_ConfiguredStack):
                 allowed_subnet_ids=tuple(config.key_vault_allowed_subnet_ids),
                 secret_content_type=config.key_vault_secret_content_type,
                 secret_expiration_date=config.key_vault_secret_expiration_date,
+                rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
+                seed_secret_json=read_by_name.get(seed_name, False),
             ),
+        )
+        placeholders = {name: json for name, json in read_by_name.items() if name != seed_name}
+        self.placeholders = (
+            PlaceholderSecrets(
+                self.vault,
+                "placeholders",
+                PlaceholderSecretsProps(
+                    key_vault_id=self.vault.vault.id,
+                    secrets=placeholders,
+                    content_type=config.key_vault_secret_content_type,
+                    expiration_date=config.key_vault_secret_expiration_date,
+                ),
+                depends_on=[self.vault.rbac_propagated],
+            )
+            if placeholders and config.key_vault_placeholder_secrets_enabled
+            else None
         )
         for spec in config.identities:
             self.vault.grant(
@@ -227,6 +254,7 @@ class SecretsStack(_ConfiguredStack):
                     vault_url=identity.vault_uri,
                     service_account=store.service_account,
                     namespace=store.namespace,
+                    ready_timeout=config.eso_ready_timeout,
                 ),
             )
             for store in config.cluster_secret_stores
@@ -242,6 +270,7 @@ class SecretsStack(_ConfiguredStack):
                     refresh_interval=spec.refresh_interval,
                     data=spec.data,
                     data_from=spec.data_from,
+                    ready_timeout=config.eso_ready_timeout,
                 ),
                 depends_on=[self.stores[spec.store].manifest],
             )
