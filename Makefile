@@ -28,7 +28,7 @@ CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.exa
 # cdktf already passes *.auto.tfvars to terraform; any other file must be passed explicitly.
 VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
 
-.PHONY: setup synth test lint deploy destroy diff bench rehearse clean
+.PHONY: setup synth test lint deploy destroy diff bench rehearse clean your-config
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -74,10 +74,18 @@ lint: setup
 diff: setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) diff $(STACK) $(VAR_FILE)
 
-deploy: setup
+# The example's demo values are for synth and tests: a real subscription gets your own file.
+your-config:
+	@if [ "$(CONFIG_FILE)" = my.auto.tfvars.example ]; then \
+	  echo "azwi: make $(MAKECMDGOALS) needs your configuration, not the example's demo values:" \
+	    "cp my.auto.tfvars.example my.auto.tfvars and edit it, or set AZWI_CONFIG=path/to/file.tfvars" >&2; \
+	  exit 2; \
+	fi
+
+deploy: your-config setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) deploy '*' $(VAR_FILE)
 
-destroy: setup
+destroy: your-config setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) destroy '*' $(VAR_FILE)
 
 bench: setup

@@ -19,6 +19,7 @@ from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR
 # The default configuration and the mapping examples; `make rehearse` runs every example.
 REHEARSED = (
     EXAMPLE_CONFIG,
+    EXAMPLES_DIR / "one-to-one.tfvars",
     EXAMPLES_DIR / "one-to-many.tfvars",
     EXAMPLES_DIR / "many-to-one.tfvars",
 )
