@@ -109,7 +109,8 @@ class Config:
         return tuple(
             IdentitySpec(
                 key=key,
-                name=identity.name,
+                name=identity.azure_name,
+                resource_id=identity.resource_id,
                 key_vault_role=identity.key_vault_role,
                 federations=tuple(
                     Federation(

@@ -69,6 +69,9 @@ DataAzurermKubernetesCluster = submodule(
     _AZURERM, "data_azurerm_kubernetes_cluster"
 ).DataAzurermKubernetesCluster
 UserAssignedIdentity = submodule(_AZURERM, "user_assigned_identity").UserAssignedIdentity
+DataAzurermUserAssignedIdentity = submodule(
+    _AZURERM, "data_azurerm_user_assigned_identity"
+).DataAzurermUserAssignedIdentity
 FederatedIdentityCredential = submodule(
     _AZURERM, "federated_identity_credential"
 ).FederatedIdentityCredential

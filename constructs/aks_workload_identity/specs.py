@@ -70,12 +70,17 @@ class ExternalSecretSpec:
 
 @dataclass(frozen=True)
 class IdentitySpec:
-    """An identity, its Key Vault role and the service accounts it trusts, in workload order."""
+    """An identity, its Key Vault role and the service accounts it trusts, in workload order.
+
+    ``resource_id`` set: an existing identity (``name`` is then the one in its ID), else one to
+    create.
+    """
 
     key: str
     name: str
     key_vault_role: str
     federations: tuple[Federation, ...]
+    resource_id: str | None = None
 
 
 @dataclass(frozen=True)

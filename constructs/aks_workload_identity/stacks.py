@@ -97,6 +97,12 @@ class IdentityStack(_ConfiguredStack):
                 self,
                 _construct_id(config, "identity", spec.key, "workload-identity"),
                 WorkloadIdentityProps(
+                    oidc_issuer_url=cluster.oidc_issuer_url,
+                    federations=spec.federations,
+                    existing_identity_id=spec.resource_id,
+                )
+                if spec.resource_id
+                else WorkloadIdentityProps(
                     name=spec.name,
                     resource_group_name=resource_group_name,
                     location=location,
