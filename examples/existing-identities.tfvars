@@ -3,7 +3,9 @@
 # resource ID instead of being created. The deployment reads its client and principal ID through
 # a data source, adds a federated credential per service account and its Key Vault role, and
 # destroy removes only those: the identity, its client ID and its other role assignments stay.
-# External Secrets gets an identity of its own, created as usual.
+# Its service accounts exist too (the orders chart made them): they are annotated, not created,
+# and destroy removes only the annotations. External Secrets gets an identity and service account
+# of its own, created as usual.
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 
@@ -22,16 +24,16 @@ workloads = {
     identity        = "eso"
   }
   orders-api = {
-    service_account  = "orders-api"
-    namespace        = "orders"
-    identity         = "orders"
-    create_namespace = false
+    service_account        = "orders-api"
+    namespace              = "orders"
+    identity               = "orders"
+    create_service_account = false
   }
   orders-worker = {
-    service_account  = "orders-worker"
-    namespace        = "orders"
-    identity         = "orders"
-    create_namespace = false
+    service_account        = "orders-worker"
+    namespace              = "orders"
+    identity               = "orders"
+    create_service_account = false
   }
 }
 

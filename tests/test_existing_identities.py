@@ -80,9 +80,10 @@ def test_annotation_and_role_use_the_existing_identitys_ids(synth_of) -> None:
     identity, cluster = synthesized["identity"], synthesized["cluster"]
     lookup_name, _ = _existing(identity)
     lookup = f"data.azurerm_user_assigned_identity.{lookup_name}"
+    # The orders service accounts exist: annotated, not created (see below).
     annotations = {
-        body["metadata"]["name"]: body["metadata"]["annotations"][CLIENT_ID]
-        for body in resources(cluster, "kubernetes_service_account_v1").values()
+        body["metadata"]["name"]: body["annotations"][CLIENT_ID]
+        for body in resources(cluster, "kubernetes_annotations").values()
     }
     for account in ("orders-api", "orders-worker"):
         assert output_value(identity, annotations[account]) == f"${{{lookup}.client_id}}"
@@ -240,3 +241,52 @@ def test_existing_identity_given_by_reference_is_split_by_terraform() -> None:
     assert credential["parent_id"] == "${var.identity_id}"
     assert credential["resource_group_name"] == lookup["resource_group_name"]
     assert "azurerm_user_assigned_identity" not in document.get("resource", {})
+
+
+# --- existing service accounts ------------------------------------------------------------------
+
+
+def test_existing_service_accounts_are_annotated_not_created(synth_of) -> None:
+    synthesized = synth_of(EXAMPLE)
+    identity, cluster = synthesized["identity"], synthesized["cluster"]
+    created = {
+        body["metadata"]["name"]
+        for body in resources(cluster, "kubernetes_service_account_v1").values()
+    }
+    assert created == {"workload-identity-sa"}
+    annotated = {
+        body["metadata"]["name"]: body
+        for body in resources(cluster, "kubernetes_annotations").values()
+    }
+    assert sorted(annotated) == ["orders-api", "orders-worker"]
+    lookup_name, _ = _existing(identity)
+    for body in annotated.values():
+        assert (body["api_version"], body["kind"]) == ("v1", "ServiceAccount")
+        # Literal: the namespace exists, so it is neither created nor referenced.
+        assert body["metadata"]["namespace"] == "orders"
+        assert "force" not in body
+        annotations = body["annotations"]
+        assert sorted(annotations) == [CLIENT_ID, "azure.workload.identity/tenant-id"]
+        assert output_value(identity, annotations[CLIENT_ID]) == (
+            f"${{data.azurerm_user_assigned_identity.{lookup_name}.client_id}}"
+        )
+
+
+def test_an_existing_service_accounts_namespace_is_not_created(synth_of) -> None:
+    cluster = synth_of(EXAMPLE)["cluster"]
+    namespaces = {
+        body["metadata"]["name"] for body in resources(cluster, "kubernetes_namespace_v1").values()
+    }
+    assert namespaces == {"external-secrets"}
+
+
+def test_existing_service_account_in_a_namespace_to_create_is_rejected(tmp_path) -> None:
+    text = _mappings(f'{{ resource_id = "{ORDERS_ID}" }}').replace(
+        'identity = "orders" }',
+        'identity = "orders", create_namespace = true, create_service_account = false }',
+    )
+    (line,) = _problems(tmp_path, text)
+    assert line.endswith(
+        "workloads.orders: create_namespace = true, but create_service_account = false: an "
+        "existing service account's namespace exists already"
+    ), line

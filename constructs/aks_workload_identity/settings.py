@@ -314,6 +314,8 @@ class WorkloadSettings(BaseModel):
     additional_identities: list[ConfigKey] = Field(default_factory=list)
     create_namespace: StrictBool | None = None
     federated_credential_name: FederatedCredentialName | None = None
+    # False: the service account exists (e.g. from its Helm chart) and is only annotated.
+    create_service_account: StrictBool = True
 
     @model_validator(mode="after")
     def _identities_listed_once(self) -> WorkloadSettings:
@@ -603,6 +605,11 @@ class Settings(BaseModel):
         wanted: dict[str, tuple[bool, str]] = {}
         for key, workload in (self.workloads or {}).items():
             create, ns = workload.create_namespace, workload.namespace
+            if create and not workload.create_service_account:
+                raise ValueError(
+                    f"workloads.{key}: create_namespace = true, but create_service_account = "
+                    "false: an existing service account's namespace exists already"
+                )
             if create is None:
                 continue
             if create and (ns in self.existing_namespaces or ns in BUILTIN_NAMESPACES):

@@ -86,13 +86,15 @@ class IdentitySpec:
 @dataclass(frozen=True)
 class WorkloadSpec:
     """A service account annotated with ``identity``'s client ID; it may also use
-    ``additional_identities`` (their client IDs are stack outputs)."""
+    ``additional_identities`` (their client IDs are stack outputs). ``create_service_account``
+    false: it exists, and is only annotated."""
 
     key: str
     service_account: str
     namespace: str
     identity: str
     additional_identities: tuple[str, ...] = ()
+    create_service_account: bool = True
 
 
 @dataclass(frozen=True)

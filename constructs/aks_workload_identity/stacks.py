@@ -190,6 +190,7 @@ class ClusterStack(_ConfiguredStack):
                     namespace=self.namespaces.name_of(workload.namespace),
                     client_id=identity.client_ids[workload.identity],
                     tenant_id=identity.tenant_id,
+                    existing=not workload.create_service_account,
                 ),
             )
             for workload in config.workloads
