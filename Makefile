@@ -28,7 +28,7 @@ CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.exa
 # cdktf already passes *.auto.tfvars to terraform; any other file must be passed explicitly.
 VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
 
-.PHONY: setup synth test lint deploy destroy diff bench clean
+.PHONY: setup synth test lint deploy destroy diff bench clean migrate
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -82,6 +82,11 @@ destroy: setup
 
 bench: setup
 	$(BIN)/python bench/synth_bench.py
+
+# AAD Pod Identity -> this project: make migrate FROM="dump.yaml ..." (FROM=- reads standard input)
+# [ARGS="--from-cluster --report report.md ..."]; README "Coming from AAD Pod Identity".
+migrate: setup
+	@$(BIN)/python -m aks_workload_identity.pod_identity $(FROM) $(ARGS)
 
 clean:
 	rm -rf cdktf.out .pytest_cache
