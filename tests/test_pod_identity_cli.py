@@ -79,13 +79,16 @@ def test_bad_input_exits_without_a_traceback() -> None:
     assert summary == "azwi: 1 problem(s) in the input; nothing was written"
 
 
-def test_a_file_that_is_not_text_or_not_there_is_one_line(run, tmp_path) -> None:
+def test_files_that_cannot_be_read_are_one_line_each(run, tmp_path) -> None:
     (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00binary")
-    missing = run(args=("binary.yaml",))
-    assert missing.stderr_lines == ["azwi: binary.yaml: not YAML: not UTF-8 text (byte 0)"]
-    absent = run(args=("absent.yaml",))
-    assert absent.status == cli.EXIT_BAD_INPUT
-    assert absent.stderr_lines == ["azwi: absent.yaml: cannot read: No such file or directory"]
+    migration = run("one-identity-one-workload.yaml", args=("binary.yaml", "absent.yaml"))
+    assert migration.status == cli.EXIT_BAD_INPUT
+    assert migration.stderr_lines == [
+        "azwi: binary.yaml: not YAML: not UTF-8 text (byte 0)",
+        "azwi: absent.yaml: cannot read: No such file or directory",
+        "azwi: 2 problem(s) in the input; nothing was written",
+    ]
+    assert not migration.fragment_path.exists()
 
 
 def test_standard_input_is_read_with_dash(tmp_path, capsys, monkeypatch) -> None:

@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m aks_workload_identity.pod_identity",
         description="Turn AAD Pod Identity objects (kubectl get ... -o yaml) into this project's "
         "configuration and a migration report.",
+        epilog="Exit status: 0 written; 1 bad input, nothing to migrate or not writable; 2 bad "
+        "command line; 3 the fragment failed its own check. See docs/pod-identity.md.",
     )
     parser.add_argument(
         "files",
@@ -75,16 +77,23 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run kubectl get for these kinds (and ESO's, if installed) in the current context",
     )
-    parser.add_argument("--context", help="with --from-cluster: the kubectl context")
+    parser.add_argument(
+        "--context", metavar="NAME", help="with --from-cluster: the kubectl context"
+    )
     parser.add_argument(
         "-o",
         "--output",
+        metavar="FILE",
         default=DEFAULT_OUTPUT,
         help=f"the configuration fragment (default {DEFAULT_OUTPUT}; - for standard output)",
     )
-    parser.add_argument("--report", help="write the Markdown report here (default: stdout)")
-    parser.add_argument("--aks-resource-group-name", help="put the cluster's keys in the fragment")
-    parser.add_argument("--aks-cluster-name", help="(with --aks-resource-group-name)")
+    parser.add_argument("--report", metavar="FILE", help="the Markdown report (default: stdout)")
+    parser.add_argument(
+        "--aks-resource-group-name", metavar="GROUP", help="the cluster's keys, put in the fragment"
+    )
+    parser.add_argument(
+        "--aks-cluster-name", metavar="NAME", help="(with --aks-resource-group-name)"
+    )
     parser.add_argument(
         "--namespaced",
         action="store_true",
@@ -101,11 +110,17 @@ def _run(args: argparse.Namespace) -> int:
         )
     if not args.files and not args.from_cluster:
         raise _FailedError(["nothing to read: give files, - for standard input, or --from-cluster"])
-    texts = [*(_read_file(name) for name in args.files)]
+    texts: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for name in args.files:
+        source, text = _read_file(name)
+        if text is None:
+            problems.append(source)  # why it could not be read; the other files are still read
+        else:
+            texts.append((source, text))
     if args.from_cluster:
         texts += _from_cluster(args.context)
     objects: list[SourceObject] = []
-    problems: list[str] = []
     for source, text in texts:
         found, bad = read_objects(text, source)
         objects += found
@@ -121,8 +136,11 @@ def _run(args: argparse.Namespace) -> int:
     for refusal in plan.refusals:
         print(f"azwi: {refusal}", file=sys.stderr)
     if not plan.accounts:
-        why = "none could move (see above)" if plan.refusals else "none uses a user-assigned"
-        why += "" if plan.refusals else " AzureIdentity through a binding"
+        why = (
+            "none could move (see above)"
+            if plan.refusals
+            else "none uses a user-assigned AzureIdentity through a binding"
+        )
         raise _FailedError([f"nothing to migrate: of the workloads in the input, {why}"])
     for store in plan.stores:
         if store.widens:
@@ -175,16 +193,17 @@ def _cluster(args: argparse.Namespace) -> AksCluster | None:
     return AksCluster(*given)
 
 
-def _read_file(name: str) -> tuple[str, str]:
+def _read_file(name: str) -> tuple[str, str | None]:
+    """(source, its text), or (the problem line, None)."""
     source = "stdin" if name == "-" else name
     try:
         data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as error:
-        raise _FailedError([f"{source}: cannot read: {error.strerror}"]) from None
+        return f"{source}: cannot read: {error.strerror}", None
     try:
         return source, data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise _FailedError([f"{source}: not YAML: not UTF-8 text (byte {error.start})"]) from None
+        return f"{source}: not YAML: not UTF-8 text (byte {error.start})", None
 
 
 def _from_cluster(context: str | None) -> list[tuple[str, str]]:
