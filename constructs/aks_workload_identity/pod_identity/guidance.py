@@ -28,13 +28,15 @@ USE_LABEL = "azure.workload.identity/use"
 SIDECAR_ANNOTATION = "azure.workload.identity/inject-proxy-sidecar"
 
 
-def steps(fragment_path: str) -> list[str]:
+def steps(fragment_path: str, whole: bool) -> list[str]:
+    """``whole``: the fragment has the cluster's keys, so it can be the configuration itself."""
+    use = f"Merge the keys of `{fragment_path}` into `my.auto.tfvars`"
+    use += f", or use it as it is (`AZWI_CONFIG={fragment_path}`)" if whole else ""
     return [
         "## Order of steps",
         "",
-        "1. **Deploy the federation.** Merge the keys of `"
-        + fragment_path
-        + "` into `my.auto.tfvars`, then `make synth` and `make deploy`. This adds a federated "
+        f"1. **Deploy the federation.** {use}, then `make synth` and `make deploy`. This adds a "
+        "federated "
         "credential per service account to each existing identity (client IDs and role "
         "assignments stay), gives each identity its role on this deployment's vault, and "
         "annotates the service accounts with their identity's client ID (creating the new "
@@ -62,7 +64,8 @@ def before_deploy(plan: MigrationPlan) -> list[str]:
         "Helm chart.",
         "- The fragment's maps replace the flat keys (`identity_name`, `service_account_name`, "
         "`service_account_namespace`, `cluster_secret_store_name`): if `my.auto.tfvars` uses "
-        "them, move that identity and service account into the maps.",
+        "them, move that identity and service account into the maps; if it sets "
+        "`existing_namespaces` too, join the two lists.",
         "- Azure allows 20 federated credentials per identity, counting those it has already "
         "(`az identity federated-credential list -g GROUP --identity-name NAME`); each identity "
         "must be in the subscription you deploy to.",

@@ -47,7 +47,7 @@ def render_report(
         + (f" ({new} of them new)" if new else "")
         + f", for {users}. {moved}",
         "",
-        *guidance.steps(fragment_path),
+        *guidance.steps(fragment_path, whole=cluster is not None),
         *guidance.before_deploy(plan),
         "## Workloads",
         "",
