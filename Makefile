@@ -28,7 +28,7 @@ CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.exa
 # cdktf already passes *.auto.tfvars to terraform; any other file must be passed explicitly.
 VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
 
-.PHONY: setup synth test lint deploy destroy diff bench rehearse clean your-config
+.PHONY: setup synth test lint deploy destroy diff bench rehearse migrate clean your-config
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -94,6 +94,11 @@ bench: setup
 # The offline deploy rehearsal (see README): every example, or CONFIGS="a.tfvars b.tfvars".
 rehearse: setup
 	$(BIN)/python -m rehearsal $(CONFIGS)
+
+# AAD Pod Identity -> this project: make migrate FROM="dump.yaml ..." (FROM=- reads standard input)
+# [ARGS="--from-cluster --report report.md ..."]; README "Coming from AAD Pod Identity".
+migrate: setup
+	@$(BIN)/python -m aks_workload_identity.pod_identity $(FROM) $(ARGS)
 
 clean:
 	rm -rf cdktf.out .pytest_cache

@@ -74,6 +74,20 @@ def _service_account(state: dict, prior: dict | None, new: dict | None, _p: dict
     state["objects"][key] = {"annotations": metadata.get("annotations") or {}, "owner": "terraform"}
 
 
+def _annotations(state: dict, prior: dict | None, new: dict | None, _p: dict) -> None:
+    """Server-side apply of annotations on an object that must already exist."""
+    resource = new or prior
+    metadata = resource["metadata"][0]
+    key = world.key(resource["kind"], metadata.get("namespace"), metadata["name"])
+    target = state["objects"].get(key)
+    if target is None:
+        raise Refusal(f'{resource["kind"].lower()}s "{metadata["name"]}" not found')
+    annotations = target.setdefault("annotations", {})
+    for name in (prior or {}).get("annotations") or {}:
+        annotations.pop(name, None)
+    annotations.update((new or {}).get("annotations") or {})
+
+
 def _values(release: dict) -> dict:
     merged: dict = {}
     for document in release.get("values") or []:
@@ -250,4 +264,5 @@ RULES = {
     "kubernetes_service_account_v1": _service_account,
     "helm_release": _release,
     "kubernetes_manifest": _manifest,
+    "kubernetes_annotations": _annotations,
 }

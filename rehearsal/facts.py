@@ -205,6 +205,14 @@ def _manifest(c: dict) -> dict:
     }
 
 
+def _annotations(c: dict) -> dict:
+    metadata = c["metadata"][0]
+    return {
+        "id": f"apiVersion={c['api_version']},kind={c['kind']},"
+        f"namespace={metadata.get('namespace') or ''},name={metadata['name']}"
+    }
+
+
 def _sleep(_c: dict) -> dict:
     return {"id": "2026-12-01T00:00:00Z"}
 
@@ -237,6 +245,7 @@ COMPUTED: dict[str, Callable[[dict], dict]] = {
     "kubernetes_service_account": _service_account,
     "kubernetes_service_account_v1": _service_account,
     "kubernetes_manifest": _manifest,
+    "kubernetes_annotations": _annotations,
     "helm_release": _release,
     "time_sleep": _sleep,
     "random_string": _random_string,
@@ -263,6 +272,7 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "kubernetes_namespace_v1": ("metadata.name",),
     "kubernetes_service_account": ("metadata.name", "metadata.namespace"),
     "kubernetes_service_account_v1": ("metadata.name", "metadata.namespace"),
+    "kubernetes_annotations": ("api_version", "kind", "metadata.name", "metadata.namespace"),
     "kubernetes_manifest": (
         "manifest.apiVersion",
         "manifest.kind",

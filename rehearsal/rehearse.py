@@ -70,7 +70,29 @@ class Rehearsal:
             issuer = config.oidc_issuer_url
         else:
             issuer = facts.aks_issuer_url(config.aks_resource_group_name, config.aks_cluster_name)
-        self.world.create(world.initial(issuer, self._existing_namespaces(), self.purge_allowed))
+        before = world.initial(issuer, self._existing_namespaces(), self.purge_allowed)
+        self._add_existing_resources(before)
+        self.world.create(before)
+        self.before = before
+
+    def _add_existing_resources(self, state: dict) -> None:
+        """What the configuration says exists already: identities it names by resource ID,
+        service accounts it only annotates."""
+        for spec in self.settings.identities:
+            if spec.resource_id:
+                group = spec.resource_id.split("/")[4]
+                made_up = facts.COMPUTED["azurerm_user_assigned_identity"](
+                    {"name": spec.name, "resource_group_name": group}
+                )
+                state["identities"][spec.resource_id] = {
+                    "name": spec.name,
+                    "client_id": made_up["client_id"],
+                    "principal_id": made_up["principal_id"],
+                }
+        for workload in self.settings.workloads:
+            if not workload.create_service_account:
+                key = world.key("ServiceAccount", workload.namespace, workload.service_account)
+                state["objects"][key] = {"annotations": {}, "owner": "the user's chart"}
 
     def _existing_namespaces(self) -> list[str]:
         """What the user's cluster already has: every namespace the configuration uses and
@@ -144,11 +166,11 @@ class Rehearsal:
         features = stack["provider"]["azurerm"][0]["features"][0]
         return features.get("key_vault", [{}])[0].get("purge_soft_delete_on_destroy", True)
 
-    def resources(self, stack: str, type_name: str) -> list[dict]:
+    def resources(self, stack: str, type_name: str, mode: str = "managed") -> list[dict]:
         return [
             instance["attributes"]
             for resource in self.state(stack)["resources"]
-            if resource["mode"] == "managed" and resource["type"] == type_name
+            if resource["mode"] == mode and resource["type"] == type_name
             for instance in resource["instances"]
         ]
 
@@ -165,7 +187,7 @@ def check_deployed(r: Rehearsal, step: Step) -> None:
         "undeclared variable" not in step.output.lower(),
         f"a stack warned about an undeclared variable:\n{_tail(step.output)}",
     )
-    order = [_first(step.output, f"{stack}  Apply complete!") for stack in STACKS]
+    order = [_first(step.output, stack, "Apply complete!") for stack in STACKS]
     require(
         all(i >= 0 for i in order) and order == sorted(order),
         f"stacks were not deployed in the order {STACKS}",
@@ -176,10 +198,21 @@ def check_deployed(r: Rehearsal, step: Step) -> None:
 
 def check_wiring(r: Rehearsal) -> None:
     """The values that cross stacks arrived where they are used."""
-    identities = {i["id"]: i for i in r.resources("identity", "azurerm_user_assigned_identity")}
-    client_ids = {i["client_id"] for i in identities.values()}
+    identities = [
+        *r.resources("identity", "azurerm_user_assigned_identity"),
+        *r.resources("identity", "azurerm_user_assigned_identity", mode="data"),
+    ]
+    client_ids = {i["client_id"] for i in identities}
     accounts = {}
-    for sa in r.resources("cluster", "kubernetes_service_account_v1"):
+    annotated = [  # created, or existing and only annotated
+        {"metadata": [{**sa["metadata"][0], "annotations": sa["metadata"][0]["annotations"]}]}
+        for sa in r.resources("cluster", "kubernetes_service_account_v1")
+    ] + [
+        {"metadata": [{**a["metadata"][0], "annotations": a["annotations"]}]}
+        for a in r.resources("cluster", "kubernetes_annotations")
+        if a["kind"] == "ServiceAccount"
+    ]
+    for sa in annotated:
         metadata = sa["metadata"][0]
         annotation = metadata["annotations"].get("azure.workload.identity/client-id")
         require(
@@ -231,7 +264,7 @@ def check_no_secret_in_state(r: Rehearsal) -> None:
 def check_redeployed(r: Rehearsal, step: Step) -> None:
     require(step.returncode == 0, f"second deploy failed:\n{_tail(step.output)}")
     for stack in STACKS:
-        lines = [line for line in step.output.splitlines() if line.startswith(f"{stack}  ")]
+        lines = [line for owner, line in _stack_lines(step.output) if owner == stack]
         require(
             any(NO_CHANGES in line for line in lines),
             f"second deploy planned changes in {stack}:\n{_tail(step.output)}",
@@ -240,8 +273,11 @@ def check_redeployed(r: Rehearsal, step: Step) -> None:
 
 def check_destroyed(r: Rehearsal, step: Step) -> None:
     require(step.returncode == 0, f"destroy failed:\n{_tail(step.output)}")
-    order = [_first(step.output, f"{stack}  Destroy complete!") for stack in reversed(STACKS)]
-    require(order == sorted(order), f"stacks were not destroyed in the order {STACKS[::-1]}")
+    order = [_first(step.output, stack, "Destroy complete!") for stack in reversed(STACKS)]
+    require(
+        all(i >= 0 for i in order) and order == sorted(order),
+        f"stacks were not destroyed in the order {STACKS[::-1]}",
+    )
     for stack in STACKS:
         left = [
             f"{x['type']}.{x['name']}"
@@ -250,13 +286,12 @@ def check_destroyed(r: Rehearsal, step: Step) -> None:
         ]
         require(not left, f"{stack}: destroy left {left} in state")
     after = r.world.read()
-    require(
-        not after["identities"]
-        and not after["vaults"]
-        and not after["credentials"]
-        and not after["role_assignments"],
-        f"destroy left Azure resources behind: {json.dumps(after)[:400]}",
-    )
+    for part in ("identities", "credentials", "role_assignments", "vaults", "objects"):
+        require(
+            after[part] == r.before[part],
+            f"destroy did not restore {part}: before {json.dumps(r.before[part])[:300]}, "
+            f"after {json.dumps(after[part])[:300]}",
+        )
     if r.purges_on_destroy():
         require(not after["deleted_vaults"], "destroy left a soft-deleted vault behind")
     else:  # purge protection (or no purge right): the name stays taken until Azure purges it
@@ -268,8 +303,32 @@ def check_destroyed(r: Rehearsal, step: Step) -> None:
     )
 
 
-def _first(output: str, prefix: str) -> int:
-    return next((i for i, line in enumerate(output.splitlines()) if line.startswith(prefix)), -1)
+def _stack_lines(output: str) -> list[tuple[str | None, str]]:
+    """Each output line with the stack it belongs to: cdktf prefixes a stack's name to the first
+    line of each chunk it relays and indents the rest, however Terraform's output was split."""
+    owner = None
+    lines = []
+    for line in output.splitlines():
+        head = line.split("  ", 1)[0]
+        if head in STACKS:
+            owner = head
+            line = line[len(head) :]
+        elif line and not line.startswith(" "):
+            owner = None
+        lines.append((owner, line.strip()))
+    return lines
+
+
+def _first(output: str, stack: str, text: str) -> int:
+    """Where ``stack`` first printed a line starting with ``text`` (-1: never)."""
+    return next(
+        (
+            i
+            for i, (owner, line) in enumerate(_stack_lines(output))
+            if owner == stack and line.startswith(text)
+        ),
+        -1,
+    )
 
 
 def _tail(output: str, lines: int = 40) -> str:

@@ -30,8 +30,9 @@ def test_fast_and_ordinary_imports_synthesize_byte_identical_files(background_ap
         status, output = run.finish()
         assert status == 0, f"{name}: {output}"
         results[name] = app_runs.azurerm_submodules(output)
-    # Each run really took its path: the fast one imports a handful of azurerm's 1,527 modules.
-    assert results["fast"] < 20
+    # Each run really took its path: the fast one imports a handful of azurerm's 1,527 modules
+    # (20 today: the ones the app uses, their _jsii and the package itself).
+    assert results["fast"] < 25
     assert results["ordinary"] > 1000
 
     fast_files = _files(background_app_runs["fast"].outdir)

@@ -19,3 +19,23 @@ def test_deploy_redeploy_destroy(background_rehearsals, config_file) -> None:
         "cdktf deploy *",
         "cdktf destroy *",
     ]
+
+
+def test_each_output_line_is_read_as_the_stack_that_printed_it() -> None:
+    """cdktf names the stack on the first line of each chunk it relays; how Terraform's output
+    is split into chunks varies from run to run, so a result may come on a continuation line."""
+    from rehearsal.rehearse import _first
+
+    output = (
+        "identity  Creating...\n"
+        "          Apply complete! Resources: 3 added\n"
+        "cluster  Apply complete! Resources: 1 added\n"
+        "secrets  Plan: 2 to add\n"
+        "         Apply complete! Resources: 2 added\n"
+    )
+    assert [_first(output, s, "Apply complete!") for s in ("identity", "cluster", "secrets")] == [
+        1,
+        2,
+        4,
+    ]
+    assert _first(output, "secrets", "Creating") == -1

@@ -191,6 +191,13 @@ def _samples() -> list[str]:
         "https://example.com", "https://example.com/a b", "http://example.com", "https://",
         "2027-12-31T00:00:00Z", "2027-12-31 00:00:00Z", "2027-12-31T00:00:00+01:00",
         "westeurope", "West Europe", "Key Vault Secrets User", "key vault secrets user",
+        *(
+            f"/subscriptions/{sub}/{groups}/rg-1/providers/Microsoft.ManagedIdentity"
+            f"/userAssignedIdentities/{name}"
+            for sub in ("6dae42f8-4368-4678-94ff-3960e28e3630", "6dae42f8")
+            for groups in ("resourceGroups", "resourcegroups", "groups")
+            for name in ("umi-a", "u", "umi.a")
+        ),
     ]  # fmt: skip
     return list(dict.fromkeys(edges + generated))
 

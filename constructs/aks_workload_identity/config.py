@@ -90,6 +90,7 @@ class Config:
                 namespace=w.namespace,
                 identity=w.identity,
                 additional_identities=tuple(w.additional_identities),
+                create_service_account=w.create_service_account,
             )
             for key, w in s.workloads.items()
         )
@@ -109,7 +110,8 @@ class Config:
         return tuple(
             IdentitySpec(
                 key=key,
-                name=identity.name,
+                name=identity.azure_name,
+                resource_id=identity.resource_id,
                 key_vault_role=identity.key_vault_role,
                 federations=tuple(
                     Federation(
@@ -176,7 +178,8 @@ class Config:
     def namespaces_to_create(self) -> tuple[str, ...]:
         """Every namespace the stacks use, less built-in and existing ones, in order.
 
-        Existing: listed in ``existing_namespaces`` or a workload's ``create_namespace = false``.
+        Existing: listed in ``existing_namespaces``, or a workload's ``create_namespace = false``
+        or ``create_service_account = false`` (an existing service account's namespace exists).
         """
         s = self.settings
         used = [s.eso_namespace, *(w.namespace for w in self.workloads)]
@@ -184,7 +187,9 @@ class Config:
         if s.install_workload_identity_webhook:
             used.append(s.workload_identity_webhook_namespace)
         existing = {
-            w.namespace for w in (s.workloads or {}).values() if w.create_namespace is False
+            w.namespace
+            for w in (s.workloads or {}).values()
+            if w.create_namespace is False or not w.create_service_account
         }
         skip = BUILTIN_NAMESPACES | set(s.existing_namespaces) | existing
         return tuple(dict.fromkeys(n for n in used if n not in skip))

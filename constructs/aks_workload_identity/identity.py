@@ -1,45 +1,87 @@
-"""A user-assigned managed identity federated with Kubernetes service accounts."""
+"""A user-assigned managed identity, created or existing, federated with Kubernetes service
+accounts."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cdktf import ITerraformDependable
+from cdktf import Fn, ITerraformDependable
 from constructs import Construct
 
 from aks_workload_identity import rules
-from aks_workload_identity.providers import FederatedIdentityCredential, Sleep, UserAssignedIdentity
+from aks_workload_identity.providers import (
+    DataAzurermUserAssignedIdentity,
+    FederatedIdentityCredential,
+    Sleep,
+    UserAssignedIdentity,
+)
 from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
 from aks_workload_identity.specs import Federation
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+_CREATE_ONLY = ("name", "resource_group_name", "location")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WorkloadIdentityProps:
-    """What the identity is called, where it lives and which service accounts it trusts.
+    """Which identity, and which service accounts it trusts.
 
-    ``federations``: one federated credential each (1 to 20: Azure's limit per identity), names
-    unique, each service account once. ``oidc_issuer_url``: the cluster's issuer, e.g. an
-    ``azurerm_kubernetes_cluster``'s ``oidc_issuer_url``. ``tags``: default none.
-    ``propagation_wait``: how long to wait after the last credential is written; Entra caches
-    federated credentials, and a token exchange right after creation fails with AADSTS70021.
-    Default ``"60s"``.
+    The identity is either created or brought, never both (like the ``existingXObj`` / ``xProps``
+    pairs of aws-solutions-constructs):
+
+    - create it: ``name``, ``resource_group_name`` and ``location``; ``tags``, default none;
+    - bring it: ``existing_identity_id``, the resource ID of an existing user-assigned identity
+      (a reference is accepted too). Its resource group and name are taken from the ID, its client
+      and principal ID are read by a data source; only the credentials are added, so destroy
+      removes them and leaves the identity, its client ID and its role assignments as they were.
+      It must be in the azurerm provider's subscription (the credential is written there).
+
+    ``federations``: one federated credential each (1 to 20: Azure's limit per identity, which
+    counts an existing identity's own credentials too), names unique, each service account once.
+    ``oidc_issuer_url``: the cluster's issuer, e.g. an ``azurerm_kubernetes_cluster``'s
+    ``oidc_issuer_url``. ``propagation_wait``: how long to wait after the last credential is
+    written; Entra caches federated credentials, and a token exchange right after creation fails
+    with AADSTS70021. Default ``"60s"``.
     """
 
-    name: str
-    resource_group_name: str
-    location: str
     oidc_issuer_url: str
     federations: Sequence[Federation]
+    name: str | None = None
+    resource_group_name: str | None = None
+    location: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    existing_identity_id: str | None = None
     propagation_wait: str = "60s"
 
     def __post_init__(self) -> None:
-        where = f"identity {self.name!r}"
-        if not rules.MANAGED_IDENTITY_NAME.allows(self.name):
-            raise ValueError(f"{where}: {rules.MANAGED_IDENTITY_NAME.message}")
+        if self.existing_identity_id is None:
+            where = f"identity {self.name!r}"
+            missing = [f for f in _CREATE_ONLY if getattr(self, f) is None]
+            if missing:
+                raise ValueError(
+                    f"{where}: {', '.join(missing)} required to create an identity "
+                    "(or existing_identity_id to use an existing one)"
+                )
+            assert self.name is not None
+            if not rules.MANAGED_IDENTITY_NAME.allows(self.name):
+                raise ValueError(f"{where}: {rules.MANAGED_IDENTITY_NAME.message}")
+        else:
+            where = f"identity {self.existing_identity_id!r}"
+            given = [f for f in _CREATE_ONLY if getattr(self, f) is not None]
+            given += ["tags"] if self.tags else []
+            if given:
+                raise ValueError(
+                    f"{where}: existing_identity_id excludes {', '.join(given)}: an existing "
+                    "identity is used as it is (give existing_identity_id, or name, "
+                    "resource_group_name and location to create one)"
+                )
+            rules.require(
+                where,
+                "existing_identity_id",
+                self.existing_identity_id,
+                rules.USER_ASSIGNED_IDENTITY_ID,
+            )
         if not self.federations:
             raise ValueError(f"{where}: at least one federation is required")
         if len(self.federations) > MAX_FEDERATED_CREDENTIALS:
@@ -66,9 +108,28 @@ class WorkloadIdentityProps:
         rules.require(where, "propagation_wait", self.propagation_wait, rules.GO_DURATION)
 
 
+def _existing_identity_parts(resource_id: str) -> tuple[str, str, str]:
+    """The ID as the credential's ``parent_id``, its resource group and its name.
+
+    A literal is read here (and spelled as azurerm writes it); a reference, known only at apply
+    time, is split by Terraform at the same positions.
+    """
+    if not rules.unresolved(resource_id):
+        parts = rules.identity_id_parts(resource_id)
+        return rules.canonical_identity_id(resource_id), parts.resource_group_name, parts.name
+    segments = Fn.split("/", resource_id)
+    return (
+        resource_id,
+        Fn.element(segments, rules.IDENTITY_ID_RESOURCE_GROUP_SEGMENT),
+        Fn.element(segments, rules.IDENTITY_ID_NAME_SEGMENT),
+    )
+
+
 class WorkloadIdentity(Construct):
-    """Creates ``identity``, one ``credentials`` entry per federation, and ``propagated``;
-    ``client_id`` and ``principal_id`` are the identity's (for annotations and role assignments).
+    """Creates ``identity`` (or reads ``existing_identity``), one ``credentials`` entry per
+    federation, and ``propagated``. Either way ``identity_id``, ``client_id`` and ``principal_id``
+    are the identity's (for annotations and role assignments); of ``identity`` and
+    ``existing_identity`` the other one is None.
 
     Credentials on one identity are chained with ``depends_on``: Azure rejects concurrent
     writes with HTTP 409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity.
@@ -77,16 +138,30 @@ class WorkloadIdentity(Construct):
     def __init__(self, scope: Construct, id_: str, props: WorkloadIdentityProps) -> None:
         super().__init__(scope, id_)
         self.props = props
-        self.identity = UserAssignedIdentity(
-            self,
-            "identity",
-            name=props.name,
-            resource_group_name=props.resource_group_name,
-            location=props.location,
-            tags=dict(props.tags) or None,
-        )
-        self.client_id: str = self.identity.client_id
-        self.principal_id: str = self.identity.principal_id
+        self.identity: UserAssignedIdentity | None = None
+        self.existing_identity: DataAzurermUserAssignedIdentity | None = None
+        if props.existing_identity_id is None:
+            self.identity = UserAssignedIdentity(
+                self,
+                "identity",
+                name=props.name,
+                resource_group_name=props.resource_group_name,
+                location=props.location,
+                tags=dict(props.tags) or None,
+            )
+            self.identity_id: str = self.identity.id
+            resource_group_name = props.resource_group_name
+            self.client_id: str = self.identity.client_id
+            self.principal_id: str = self.identity.principal_id
+        else:
+            self.identity_id, resource_group_name, name = _existing_identity_parts(
+                props.existing_identity_id
+            )
+            self.existing_identity = DataAzurermUserAssignedIdentity(
+                self, "existing-identity", name=name, resource_group_name=resource_group_name
+            )
+            self.client_id = self.existing_identity.client_id
+            self.principal_id = self.existing_identity.principal_id
         self.credentials: list[FederatedIdentityCredential] = []
         previous: list[ITerraformDependable] = []
         for federation in props.federations:
@@ -94,8 +169,8 @@ class WorkloadIdentity(Construct):
                 self,
                 f"credential-{federation.name}",
                 name=federation.name,
-                resource_group_name=props.resource_group_name,
-                parent_id=self.identity.id,
+                resource_group_name=resource_group_name,
+                parent_id=self.identity_id,
                 issuer=props.oidc_issuer_url,
                 subject=federation.subject,
                 audience=[TOKEN_EXCHANGE_AUDIENCE],

@@ -69,6 +69,9 @@ DataAzurermKubernetesCluster = submodule(
     _AZURERM, "data_azurerm_kubernetes_cluster"
 ).DataAzurermKubernetesCluster
 UserAssignedIdentity = submodule(_AZURERM, "user_assigned_identity").UserAssignedIdentity
+DataAzurermUserAssignedIdentity = submodule(
+    _AZURERM, "data_azurerm_user_assigned_identity"
+).DataAzurermUserAssignedIdentity
 FederatedIdentityCredential = submodule(
     _AZURERM, "federated_identity_credential"
 ).FederatedIdentityCredential
@@ -87,6 +90,9 @@ NamespaceV1Metadata = _namespace.NamespaceV1Metadata
 _service_account = submodule(_KUBERNETES, "service_account_v1")
 ServiceAccountV1 = _service_account.ServiceAccountV1
 ServiceAccountV1Metadata = _service_account.ServiceAccountV1Metadata
+_annotations = submodule(_KUBERNETES, "annotations")
+Annotations = _annotations.Annotations
+AnnotationsMetadata = _annotations.AnnotationsMetadata
 _manifest = submodule(_KUBERNETES, "manifest")
 Manifest = _manifest.Manifest
 ManifestTimeouts = _manifest.ManifestTimeouts

@@ -14,6 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Check(ABC):
@@ -422,3 +423,56 @@ AZURE_SUBNET_ID = Rule(
         r"/virtualNetworks/[A-Za-z0-9_][-A-Za-z0-9_.]*/subnets/[A-Za-z0-9_][-A-Za-z0-9_.]*)"
     ),
 )
+
+
+USER_ASSIGNED_IDENTITY_ID = Rule(
+    name="Managed identity resource ID",
+    description=(
+        "a user-assigned managed identity's resource ID such as '/subscriptions/<subscription id>"
+        "/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>'"
+    ),
+    # Azure compares resource IDs case-insensitively (the pod identity add-on writes
+    # "resourcegroups"); the resource group and name follow their rules above.
+    pattern=(
+        r"(?i:/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"/resourceGroups/[-a-z0-9_.()]{0,89}[-a-z0-9_()]/providers/Microsoft\.ManagedIdentity"
+        r"/userAssignedIdentities/[a-z0-9][-a-z0-9_]{2,127})"
+    ),
+    repair=str.strip,
+)
+
+
+class IdentityIdParts(NamedTuple):
+    subscription_id: str
+    resource_group_name: str
+    name: str
+
+
+# Where the parts sit in a USER_ASSIGNED_IDENTITY_ID split at "/" (the same for Terraform's split).
+IDENTITY_ID_RESOURCE_GROUP_SEGMENT = 4
+IDENTITY_ID_NAME_SEGMENT = 8
+
+
+def identity_id_parts(resource_id: str) -> IdentityIdParts:
+    """The parts of a resource ID that ``USER_ASSIGNED_IDENTITY_ID`` accepts."""
+    segments = resource_id.split("/")
+    return IdentityIdParts(
+        subscription_id=segments[2],
+        resource_group_name=segments[IDENTITY_ID_RESOURCE_GROUP_SEGMENT],
+        name=segments[IDENTITY_ID_NAME_SEGMENT],
+    )
+
+
+def canonical_identity_id(resource_id: str) -> str:
+    """``resource_id`` spelled the way azurerm writes it.
+
+    Azure reads IDs case-insensitively, azurerm 4.x does not: its federated identity credential
+    parses ``parent_id`` case-sensitively when it creates the credential and reads it back in
+    this spelling, so any other would fail, or be replaced on every plan.
+    """
+    parts = identity_id_parts(resource_id)
+    return (
+        f"/subscriptions/{parts.subscription_id.lower()}/resourceGroups/"
+        f"{parts.resource_group_name}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
+        f"{parts.name}"
+    )

@@ -270,12 +270,34 @@ FederatedCredentialName = Annotated[Text, _rule(rules.FEDERATED_CREDENTIAL_NAME)
 
 
 class IdentitySettings(BaseModel):
-    """One entry of ``identities``: a user-assigned managed identity and its Key Vault role."""
+    """One entry of ``identities``: a user-assigned managed identity and its Key Vault role.
+
+    ``name`` creates the identity; ``resource_id`` names an existing one instead, which only gets
+    federated credentials (and the role), so its client ID and role assignments elsewhere stay.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: Annotated[Text, _rule(rules.MANAGED_IDENTITY_NAME)]
+    name: Annotated[Text, _rule(rules.MANAGED_IDENTITY_NAME)] | None = None
+    resource_id: Annotated[Text, _rule(rules.USER_ASSIGNED_IDENTITY_ID)] | None = None
     key_vault_role: Annotated[Text, _rule(rules.KEY_VAULT_SECRETS_ROLE)] = LEAST_PRIVILEGE_ROLE
+
+    @model_validator(mode="after")
+    def _created_or_existing(self) -> IdentitySettings:
+        if (self.name is None) == (self.resource_id is None):
+            raise ValueError(
+                "set exactly one of name (an identity to create) and resource_id "
+                "(an existing identity to federate)"
+            )
+        return self
+
+    @property
+    def azure_name(self) -> str:
+        """The identity's name in Azure: ``name``, or the last part of ``resource_id``."""
+        if self.name is not None:
+            return self.name
+        assert self.resource_id is not None
+        return rules.identity_id_parts(self.resource_id).name
 
 
 class WorkloadSettings(BaseModel):
@@ -290,6 +312,8 @@ class WorkloadSettings(BaseModel):
     additional_identities: list[ConfigKey] = Field(default_factory=list)
     create_namespace: StrictBool | None = None
     federated_credential_name: FederatedCredentialName | None = None
+    # False: the service account exists (e.g. from its Helm chart) and is only annotated.
+    create_service_account: StrictBool = True
 
     @model_validator(mode="after")
     def _identities_listed_once(self) -> WorkloadSettings:
@@ -555,12 +579,21 @@ class Settings(BaseModel):
     def _mappings_are_deployable(self) -> Settings:
         if self.identities is None or self.workloads is None:
             return self
-        names = [i.name for i in self.identities.values()]
+        names = [i.name for i in self.identities.values() if i.name is not None]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(
                 f"identities: name {twice} is used by more than one identity; "
                 "managed identity names are unique within the resource group"
+            )
+        # Azure compares IDs case-insensitively; two entries would write credentials on one
+        # identity concurrently (HTTP 409) and count its 20 separately.
+        ids = [i.resource_id.lower() for i in self.identities.values() if i.resource_id]
+        twice = sorted({n for n in ids if ids.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"identities: resource_id {twice} is used by more than one identity; "
+                "name each existing identity once (several workloads can share it)"
             )
         accounts: dict[tuple[str, str], str] = {}
         for key, workload in self.workloads.items():
@@ -585,7 +618,7 @@ class Settings(BaseModel):
                 )
             if len(users) > MAX_FEDERATED_CREDENTIALS:
                 raise ValueError(
-                    f"identities.{key} ({identity.name}) is used by {len(users)} workloads: "
+                    f"identities.{key} ({identity.azure_name}) is used by {len(users)} workloads: "
                     f"Azure allows at most {MAX_FEDERATED_CREDENTIALS} federated credentials "
                     "per identity; split the workloads across more identities"
                 )
@@ -603,6 +636,11 @@ class Settings(BaseModel):
         wanted: dict[str, tuple[bool, str]] = {}
         for key, workload in (self.workloads or {}).items():
             create, ns = workload.create_namespace, workload.namespace
+            if create and not workload.create_service_account:
+                raise ValueError(
+                    f"workloads.{key}: create_namespace = true, but create_service_account = "
+                    "false: an existing service account's namespace exists already"
+                )
             if create is None:
                 continue
             if create and (ns in self.existing_namespaces or ns in BUILTIN_NAMESPACES):

@@ -70,24 +70,31 @@ class ExternalSecretSpec:
 
 @dataclass(frozen=True)
 class IdentitySpec:
-    """An identity, its Key Vault role and the service accounts it trusts, in workload order."""
+    """An identity, its Key Vault role and the service accounts it trusts, in workload order.
+
+    ``resource_id`` set: an existing identity (``name`` is then the one in its ID), else one to
+    create.
+    """
 
     key: str
     name: str
     key_vault_role: str
     federations: tuple[Federation, ...]
+    resource_id: str | None = None
 
 
 @dataclass(frozen=True)
 class WorkloadSpec:
     """A service account annotated with ``identity``'s client ID; it may also use
-    ``additional_identities`` (their client IDs are stack outputs)."""
+    ``additional_identities`` (their client IDs are stack outputs). ``create_service_account``
+    false: it exists, and is only annotated."""
 
     key: str
     service_account: str
     namespace: str
     identity: str
     additional_identities: tuple[str, ...] = ()
+    create_service_account: bool = True
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,12 @@ class IdentityStack(_ConfiguredStack):
                 self,
                 _construct_id(config, "identity", spec.key, "workload-identity"),
                 WorkloadIdentityProps(
+                    oidc_issuer_url=cluster.oidc_issuer_url,
+                    federations=spec.federations,
+                    existing_identity_id=spec.resource_id,
+                )
+                if spec.resource_id
+                else WorkloadIdentityProps(
                     name=spec.name,
                     resource_group_name=resource_group_name,
                     location=location,
@@ -211,6 +217,7 @@ class ClusterStack(_ConfiguredStack):
                     namespace=self.namespaces.name_of(workload.namespace),
                     client_id=identity.client_ids[workload.identity],
                     tenant_id=identity.tenant_id,
+                    existing=not workload.create_service_account,
                 ),
             )
             for workload in config.workloads

@@ -1,0 +1,247 @@
+"""The migration command: its inputs (files, standard input, kubectl), bad input as one line per
+problem with nothing written, its outputs and exit status, and ``make migrate``."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from aks_workload_identity.pod_identity import cli
+from tests.conftest import PROJECT_DIR
+from tests.pod_identity_runs import CLUSTER_FLAGS, FIXTURES, FRAGMENT, migrate
+
+BAD_OBJECTS = [
+    "azwi: bad-objects.yaml:6: Service orders/orders-api: kind Service (v1) is not read here; it "
+    "reads pod identity's AzureIdentity, AzureIdentityBinding and AzurePodIdentityException, "
+    "Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, and ESO's SecretStore, "
+    "ClusterSecretStore and ExternalSecret",
+    "azwi: bad-objects.yaml:11: AzureIdentity orders/no-resource-id: spec.resourceID is missing",
+    "azwi: bad-objects.yaml:17: AzureIdentity orders/odd-type: spec.type must be 0 (user-assigned "
+    "managed identity), 1 (service principal with a client secret), 2 (service principal with a "
+    "certificate), got 7",
+    "azwi: bad-objects.yaml:22: AzureIdentity orders/bad-resource-id: spec.resourceID = "
+    "'umi-orders': Managed identity resource ID must be a user-assigned managed identity's "
+    "resource ID such as '/subscriptions/<subscription id>/resourceGroups/<group>/providers/"
+    "Microsoft.ManagedIdentity/userAssignedIdentities/<name>'",
+    "azwi: bad-objects.yaml:28: AzureIdentityBinding orders/no-selector: spec.selector is missing",
+    "azwi: bad-objects.yaml:33: AzureIdentityBinding orders/to-nowhere: spec.azureIdentity = "
+    "'orders-identity': no AzureIdentity orders/orders-identity in the input (AzureIdentities in "
+    "orders: no-resource-id)",
+    "azwi: bad-objects.yaml:39: Deployment orders/no-template: spec.template is missing",
+    "azwi: bad-objects.yaml:44: Deployment orders/labels-not-strings: "
+    "spec.template.metadata.labels must map strings to strings",
+    "azwi: bad-objects.yaml:53: not a Kubernetes object: apiVersion and kind are required",
+    "azwi: bad-objects.yaml:55: List.items[9] is not a Kubernetes object: got str 'just a string'",
+]
+
+
+@pytest.fixture
+def run(tmp_path, capsys, monkeypatch):
+    def running(*fixtures: str, args: tuple[str, ...] = tuple(CLUSTER_FLAGS)):
+        return migrate(tmp_path, capsys, monkeypatch, *fixtures, args=args)
+
+    return running
+
+
+def test_bad_input_is_one_line_per_problem_in_file_order_and_nothing_is_written(run) -> None:
+    migration = run("bad-objects.yaml", "not-yaml.yaml")
+    assert migration.status == cli.EXIT_BAD_INPUT
+    assert migration.stderr_lines == [
+        *BAD_OBJECTS,
+        "azwi: not-yaml.yaml:8:1: not YAML: found a tab character that violates indentation",
+        "azwi: 11 problem(s) in the input; nothing was written",
+    ]
+    assert migration.report == ""
+    assert not migration.fragment_path.exists()
+
+
+def test_bad_input_exits_without_a_traceback() -> None:
+    # Text that is not YAML at all, through the real entry point.
+    run = subprocess.run(
+        [sys.executable, "-m", "aks_workload_identity.pod_identity", "-"],
+        input="{[ this is : not ] yaml",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == cli.EXIT_BAD_INPUT
+    assert "Traceback" not in run.stderr
+    (problem, summary) = run.stderr.splitlines()
+    assert problem.startswith("azwi: stdin:1:")
+    assert "not YAML" in problem
+    assert summary == "azwi: 1 problem(s) in the input; nothing was written"
+
+
+def test_files_that_cannot_be_read_are_one_line_each(run, tmp_path) -> None:
+    (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00binary")
+    migration = run("one-identity-one-workload.yaml", args=("binary.yaml", "absent.yaml"))
+    assert migration.status == cli.EXIT_BAD_INPUT
+    assert migration.stderr_lines == [
+        "azwi: binary.yaml: not YAML: not UTF-8 text (byte 0)",
+        "azwi: absent.yaml: cannot read: No such file or directory",
+        "azwi: 2 problem(s) in the input; nothing was written",
+    ]
+    assert not migration.fragment_path.exists()
+
+
+def test_standard_input_is_read_with_dash(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (FIXTURES / "one-identity-one-workload.yaml").read_text()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert cli.main(["-", *CLUSTER_FLAGS]) == 0
+    captured = capsys.readouterr()
+    assert "Read from `stdin`: 1 AzureIdentity" in captured.out
+    assert "from stdin." in (tmp_path / FRAGMENT).read_text().splitlines()[0]
+
+
+def test_report_and_fragment_go_where_they_are_told(run, tmp_path) -> None:
+    migration = run("one-identity-one-workload.yaml", args=("-o", "-", "--report", "report.md"))
+    assert migration.status == 0
+    assert migration.report.startswith("# Generated by aks_workload_identity.pod_identity")
+    assert (tmp_path / "report.md").read_text().startswith("# Migration from AAD Pod Identity")
+    both_on_stdout = run("one-identity-one-workload.yaml", args=("-o", "-"))
+    assert both_on_stdout.status == cli.EXIT_BAD_INPUT
+    assert both_on_stdout.stderr_lines == [
+        "azwi: --output - writes the fragment to standard output: give --report FILE"
+    ]
+
+
+def test_a_file_this_command_did_not_write_is_not_overwritten(run, tmp_path) -> None:
+    own = tmp_path / "my.auto.tfvars"
+    own.write_text('aks_cluster_name = "aks-demo"\n')
+    migration = run("one-identity-one-workload.yaml", args=("-o", "my.auto.tfvars"))
+    assert migration.status == cli.EXIT_BAD_INPUT
+    assert migration.stderr_lines[-1] == (
+        "azwi: my.auto.tfvars exists and was not written by this command: choose another --output"
+    )
+    assert own.read_text() == 'aks_cluster_name = "aks-demo"\n'
+    assert run("one-identity-one-workload.yaml").status == 0
+    assert run("one-identity-one-workload.yaml").status == 0  # its own file: rewritten
+
+
+def test_cluster_keys_are_checked(run) -> None:
+    migration = run(
+        "one-identity-one-workload.yaml",
+        args=("--aks-resource-group-name", "rg.", "--aks-cluster-name", "aks-demo"),
+    )
+    assert migration.stderr_lines == [
+        "azwi: --aks-resource-group-name 'rg.': Resource group name must be 1-90 characters of "
+        "letters, digits, '_', '-', '.', '(' and ')', not ending with a period"
+    ]
+    half = run("one-identity-one-workload.yaml", args=("--aks-cluster-name", "aks-demo"))
+    assert half.stderr_lines == [
+        "azwi: --aks-resource-group-name and --aks-cluster-name go together"
+    ]
+
+
+def test_a_fragment_that_would_not_load_is_not_written(run, monkeypatch) -> None:
+    real = cli.render_fragment
+    monkeypatch.setattr(
+        cli,
+        "render_fragment",
+        lambda *a: real(*a).replace("create_service_account =", "create_service_acount ="),
+    )
+    migration = run("one-identity-one-workload.yaml")
+    assert migration.status == cli.EXIT_FRAGMENT_INVALID
+    (line,) = migration.stderr_lines
+    assert line.startswith("azwi: internal error: the fragment does not load: ")
+    assert "workloads.orders-orders-api.create_service_acount" in line
+    assert not migration.fragment_path.exists()
+
+
+def _fake_kubectl(directory, *, eso: str) -> None:
+    """A kubectl that logs its arguments and prints the fixture, or ESO's answer."""
+    script = directory / "kubectl"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{directory}/kubectl.log"\n'
+        'case "$*" in\n'
+        f"  *secretstores*) {eso} ;;\n"
+        f'  *) cat "{FIXTURES / "one-identity-one-workload.yaml"}" ;;\n'
+        "esac\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+
+
+def test_from_cluster_runs_kubectl_for_pod_identity_and_eso(run, tmp_path, monkeypatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    not_installed = (
+        "echo 'error: the server doesn'\"'\"'t have a resource type \"secretstores\"' >&2; exit 1"
+    )
+    _fake_kubectl(bin_dir, eso=not_installed)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    migration = run(args=("--from-cluster", "--context", "aks-demo", *CLUSTER_FLAGS))
+    assert migration.status == 0, migration.stderr
+    assert (bin_dir / "kubectl.log").read_text().splitlines() == [
+        f"--context aks-demo get {cli.POD_IDENTITY_KINDS} -A -o yaml",
+        f"--context aks-demo get {cli.ESO_KINDS} -A -o yaml",
+    ]
+    assert "Read from `kubectl --context aks-demo`: 1 AzureIdentity" in migration.report
+
+
+def test_from_cluster_reports_kubectls_own_error(run, tmp_path, monkeypatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kubectl").write_text(
+        "#!/bin/sh\necho 'error: the server doesn'\"'\"'t have a resource type "
+        '"azureidentity"\' >&2\nexit 1\n'
+    )
+    (bin_dir / "kubectl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    migration = run(args=("--from-cluster",))
+    assert migration.status == cli.EXIT_BAD_INPUT
+    assert migration.stderr_lines == [
+        "azwi: kubectl get azureidentity,...: error: the server doesn't have a resource type "
+        '"azureidentity"'
+    ]
+
+
+def test_from_cluster_without_kubectl_says_so(run, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    migration = run(args=("--from-cluster",))
+    assert migration.stderr_lines == ["azwi: kubectl is not on PATH (--from-cluster runs it)"]
+
+
+def test_nothing_to_read_is_a_usage_problem(run) -> None:
+    migration = run(args=())
+    assert migration.stderr_lines == [
+        "azwi: nothing to read: give files, - for standard input, or --from-cluster"
+    ]
+
+
+def test_only_service_principals_leave_nothing_to_migrate(run, tmp_path) -> None:
+    text = (FIXTURES / "cannot-move.yaml").read_text()
+    # Only the first two objects: a service principal and its binding.
+    head = text.split("- apiVersion: apps/v1", 1)[0]
+    (tmp_path / "principals.yaml").write_text(head)
+    migration = run(args=("principals.yaml", *CLUSTER_FLAGS))
+    assert migration.status == cli.EXIT_BAD_INPUT
+    assert migration.stderr_lines[-1] == (
+        "azwi: nothing to migrate: of the workloads in the input, none could move (see above)"
+    )
+
+
+def test_make_migrate_runs_the_command_and_prints_only_the_report(tmp_path) -> None:
+    fixture = FIXTURES / "one-identity-one-workload.yaml"
+    fragment = tmp_path / "fragment.tfvars"
+    run = subprocess.run(
+        ["make", "--no-print-directory", "migrate", f"FROM={fixture}", f"ARGS=-o {fragment}"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert fragment.read_text().startswith("# Generated by aks_workload_identity.pod_identity")
+    # make echoes no command line into it: `make migrate ... > report.md` is the report.
+    assert run.stdout.startswith("# Migration from AAD Pod Identity to Azure Workload Identity\n")
+    assert "### Deployment `orders/orders-api`" in run.stdout
