@@ -86,12 +86,12 @@ def standins(tmp_path_factory) -> Iterator[StandIns]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def background_rehearsals(request, tmp_path_factory) -> dict[Path, Future[Rehearsal]]:
+def background_rehearsals(request, tmp_path_factory) -> dict[object, Future[Rehearsal]]:
     """The full rehearsals, started before the first test when one of them is selected."""
     from tests import rehearsals
 
     selected = {item.nodeid.split("[")[0] for item in request.session.items}
-    if rehearsals.REHEARSAL_TEST not in selected:
+    if not selected & set(rehearsals.REHEARSAL_TESTS):
         return {}
     standins = request.getfixturevalue("standins")
     return rehearsals.start_rehearsals(standins, tmp_path_factory.mktemp("rehearsals"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rehearsal import mirror, zygote
+from rehearsal.changes import rehearse_vault_replacement
 from rehearsal.rehearse import Rehearsal, rehearse
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR
 
@@ -23,7 +24,12 @@ REHEARSED = (
     EXAMPLES_DIR / "one-to-many.tfvars",
     EXAMPLES_DIR / "many-to-one.tfvars",
 )
-REHEARSAL_TEST = "tests/test_rehearsal.py::test_deploy_redeploy_destroy"
+# Edits that must not lose data, each rehearsed on the default configuration.
+CHANGES = {"vault-replacement": rehearse_vault_replacement}
+REHEARSAL_TESTS = (
+    "tests/test_rehearsal.py::test_deploy_redeploy_destroy",
+    "tests/test_data_safety.py::test_a_config_edit_does_not_lose_data",
+)
 
 
 @dataclass
@@ -41,10 +47,14 @@ class StandIns:
         return cls(cli_config, stack)
 
 
-def start_rehearsals(standins: StandIns, root: Path) -> dict[Path, Future[Rehearsal]]:
+def start_rehearsals(standins: StandIns, root: Path) -> dict[object, Future[Rehearsal]]:
+    """Each configuration's rehearsal (keyed by its path) and each edit's (keyed by name)."""
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rehearsal")
     standins.stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-    return {
+    jobs: dict[object, Future[Rehearsal]] = {
         config: pool.submit(rehearse, config, root / config.stem, standins.cli_config)
         for config in REHEARSED
     }
+    for name, scenario in CHANGES.items():
+        jobs[name] = pool.submit(scenario, EXAMPLE_CONFIG, root / name, standins.cli_config)
+    return jobs

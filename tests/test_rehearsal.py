@@ -24,7 +24,7 @@ def test_deploy_redeploy_destroy(background_rehearsals, config_file) -> None:
 def test_each_output_line_is_read_as_the_stack_that_printed_it() -> None:
     """cdktf names the stack on the first line of each chunk it relays; how Terraform's output
     is split into chunks varies from run to run, so a result may come on a continuation line."""
-    from rehearsal.rehearse import _first
+    from rehearsal.checks import _first
 
     output = (
         "identity  Creating...\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from aks_workload_identity import rules, waits
@@ -18,6 +19,11 @@ from aks_workload_identity.providers import (
     RandomString,
     RoleAssignment,
     Sleep,
+)
+from aks_workload_identity.replacement_guard import (
+    GuardedValue,
+    ReplacementGuard,
+    ReplacementGuardProps,
 )
 from aks_workload_identity.settings import (
     KEY_VAULT_SUFFIX_LENGTH,
@@ -50,6 +56,12 @@ class SecretsVaultProps:
     ``Deny``, trusted Azure services bypass it); with public access off only private endpoints
     reach the vault. The deployer must be allowed too, or the seed-secret write is refused.
 
+    Data safety: a change of ``name_prefix``, ``resource_group_name`` or ``location`` would
+    replace the vault and lose its secrets, so the plan refuses it (``ReplacementGuard``) unless
+    ``replacement_allowed``; ``prevent_destroy`` (default ``False``) refuses any plan that deletes
+    the vault, ``destroy`` included. ``config_keys`` renames those arguments (and
+    ``replacement_allowed``) in the refusal to the configuration keys that set them.
+
     Seed secret: ``secret_content_type`` (default ``"text/plain"``) and an optional
     ``secret_expiration_date`` (RFC 3339 UTC). ``seed_secret_json`` (default ``False``): it holds
     a JSON object ``{"placeholder": <random>}`` instead (recorded as ``application/json``), for
@@ -72,6 +84,9 @@ class SecretsVaultProps:
     secret_content_type: str = "text/plain"
     secret_expiration_date: str | None = None
     seed_secret_json: bool = False
+    replacement_allowed: bool = False
+    prevent_destroy: bool = False
+    config_keys: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -130,6 +145,31 @@ def destroy_features(
     )
 
 
+def _guard_props(props: SecretsVaultProps, name: str) -> ReplacementGuardProps:
+    keys = props.config_keys
+    values = {
+        argument: GuardedValue(keys.get(argument, argument), value)
+        for argument, value in (
+            ("name_prefix", props.name_prefix),
+            ("resource_group_name", props.resource_group_name),
+            ("location", props.location),
+        )
+    }
+    lost = (
+        "and every secret in it purged"
+        if not props.purge_protection_enabled
+        else ("leaving its secrets behind in the old, soft-deleted vault")
+    )
+    return ReplacementGuardProps(
+        what="Key Vault",
+        name=name,
+        values=values,
+        consequence=lost,
+        allow_key=keys.get("replacement_allowed", "replacement_allowed"),
+        allowed=props.replacement_allowed,
+    )
+
+
 class SecretsVault(Construct):
     """Creates ``vault``, ``deployer_access``, ``seed_secret``; ``grant`` adds readers.
 
@@ -151,10 +191,12 @@ class SecretsVault(Construct):
             numeric=True,
             lower=True,
         )
+        name = f"{props.name_prefix}{self.name_suffix.result}"
+        self.guard = ReplacementGuard(self, "replacement-guard", _guard_props(props, name))
         self.vault = KeyVault(
             self,
             "vault",
-            name=f"{props.name_prefix}{self.name_suffix.result}",
+            name=name,
             resource_group_name=props.resource_group_name,
             location=props.location,
             tenant_id=props.tenant_id,
@@ -171,6 +213,10 @@ class SecretsVault(Construct):
                 virtual_network_subnet_ids=list(props.allowed_subnet_ids) or None,
             ),
             tags=dict(props.tags) or None,
+            lifecycle=TerraformResourceLifecycle(
+                precondition=self.guard.precondition() or None,
+                prevent_destroy=props.prevent_destroy or None,
+            ),
         )
         self.deployer_access = self.grant(
             "deployer", props.deployer_object_id, DEPLOYER_ROLE, service_principal=False

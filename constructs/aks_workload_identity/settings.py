@@ -420,6 +420,8 @@ class Settings(BaseModel):
     # --- Key Vault security ---
     key_vault_purge_protection_enabled: StrictBool = False
     key_vault_purge_on_destroy_enabled: StrictBool = True
+    key_vault_replacement_allowed: StrictBool = False
+    key_vault_prevent_destroy_enabled: StrictBool = False
     key_vault_rbac_propagation_wait: Duration = waits.RBAC_PROPAGATION_WAIT
     key_vault_placeholder_secrets_enabled: StrictBool = True
     key_vault_public_network_access_enabled: StrictBool = True

@@ -141,6 +141,9 @@ class IdentityStack(_ConfiguredStack):
                 secret_expiration_date=config.key_vault_secret_expiration_date,
                 rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
                 seed_secret_json=read_by_name.get(seed_name, False),
+                replacement_allowed=config.key_vault_replacement_allowed,
+                prevent_destroy=config.key_vault_prevent_destroy_enabled,
+                config_keys=_vault_config_keys(config),
             ),
         )
         placeholders = {name: json for name, json in read_by_name.items() if name != seed_name}
@@ -185,6 +188,18 @@ class IdentityStack(_ConfiguredStack):
                 },
             )
         TerraformOutput(self, "tenant_id", value=self.tenant_id)
+
+
+def _vault_config_keys(config: Config) -> dict[str, str]:
+    """The configuration keys a refused vault replacement names."""
+    group = "resource_group_name" if config.resource_group_name else "aks_resource_group_name"
+    location = "location" if config.location else "location (the AKS cluster's)"
+    return {
+        "name_prefix": "key_vault_name_prefix",
+        "resource_group_name": group,
+        "location": location,
+        "replacement_allowed": "key_vault_replacement_allowed",
+    }
 
 
 def _cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAccessProps:

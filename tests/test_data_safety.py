@@ -1,0 +1,51 @@
+"""Configuration edits that would delete user data are refused, proven with the rehearsal (real
+cdktf and Terraform; see ``rehearsal/changes.py``), and the switches that allow them on purpose."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import EXAMPLES_DIR, only, synth_config
+from tests.rehearsals import CHANGES
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_config_edit_does_not_lose_data(background_rehearsals, change) -> None:
+    """vault-replacement: a new name prefix and a change of case of the resource group are
+    refused while planning, naming the vault and the key, and the vault is untouched; with
+    key_vault_replacement_allowed the vault is replaced."""
+    background_rehearsals[change].result(timeout=600)
+
+
+def test_the_vault_is_guarded_unless_replacement_is_allowed(synth) -> None:
+    _, vault = only(synth["identity"], "azurerm_key_vault")
+    (check,) = vault["lifecycle"]["precondition"]
+    assert "key_vault_replacement_allowed = true" in check["error_message"]
+    _, record = only(synth["identity"], "terraform_data")
+    assert record["lifecycle"] == {"ignore_changes": ["input"]}
+    assert set(record["input"]) == {"name", "name_prefix", "resource_group_name", "location"}
+    assert "prevent_destroy" not in vault["lifecycle"]  # a demo destroys cleanly
+
+
+def test_production_protects_the_vault_from_any_delete() -> None:
+    _, vault = only(
+        synth_config(EXAMPLES_DIR / "hardened-key-vault.tfvars")["identity"], "azurerm_key_vault"
+    )
+    assert vault["lifecycle"]["prevent_destroy"] is True
+
+
+def test_an_allowed_replacement_records_the_new_values(tmp_path) -> None:
+    from aks_workload_identity.config import load_config
+
+    config = EXAMPLES_DIR.parent / "my.auto.tfvars.example"
+    allowed = tmp_path / "allowed.tfvars"
+    allowed.write_text(config.read_text() + "\nkey_vault_replacement_allowed = true\n")
+    assert load_config(allowed).key_vault_replacement_allowed is True
+    stack = synth_config(allowed)["identity"]
+    _, vault = only(stack, "azurerm_key_vault")
+    assert "precondition" not in vault.get("lifecycle", {})
+    _, record = only(stack, "terraform_data")
+    # Replaced with the vault, so the next deploy guards the new values.
+    assert record["triggers_replace"] == {
+        key: record["input"][key] for key in ("name_prefix", "resource_group_name", "location")
+    }
