@@ -22,43 +22,60 @@ def edited(config: Path, workdir: Path, name: str, **values: str) -> Path:
     return copy
 
 
-def rehearse_vault_replacement(config: Path, workdir: Path, mirror_config: Path) -> Rehearsal:
-    """A new vault name prefix is refused before anything is deleted, naming the vault and the
-    key; allowed on purpose, it replaces the vault."""
+def _refused(r: Rehearsal, stack: str, edit: Path, wanted: list[str]) -> None:
+    """Deploying ``edit`` fails while planning, saying each of ``wanted``, and changes nothing."""
+    before = r.world.read()
+    r.use_config(edit)
+    step = r.cdktf("deploy", stack)
+    flat = " ".join(step.output.split())
+    require(step.returncode != 0, f"{edit.name} was deployed although it destroys data")
+    missing = [text for text in wanted if text not in flat]
+    require(
+        not missing, f"the refusal of {edit.name} does not say {missing}:\n{_tail(step.output)}"
+    )
+    require(r.world.read() == before, f"the refused {edit.name} changed something")
+
+
+def rehearse_data_safety(config: Path, workdir: Path, mirror_config: Path) -> Rehearsal:
+    """Edits that would replace the vault or reinstall ESO are refused before anything is
+    deleted, naming what and which key; the vault's replacement, allowed on purpose, happens."""
     r = Rehearsal(config, workdir, mirror_config)
     r.prepare()
-    first = r.cdktf("deploy", "identity")
+    first = r.deploy()
     require(first.returncode == 0, f"deploy failed:\n{_tail(first.output)}")
-    before = r.world.read()["vaults"]
-    (vault,) = [v["name"] for v in before.values()]
-    r.use_config(edited(config, workdir, "moved.tfvars", key_vault_name_prefix='"kv-moved-"'))
-    refused = r.cdktf("deploy", "identity")
-    require(refused.returncode != 0, "a new vault name prefix was deployed without being allowed")
-    flat = " ".join(refused.output.split())
-    require(
-        f"Key Vault {vault} would be replaced" in flat
-        and 'key_vault_name_prefix was "kv-azwi-eso-", now "kv-moved-"' in flat,
-        f"the refusal does not name the vault and the key:\n{_tail(refused.output)}",
+    (vault,) = [v["name"] for v in r.world.read()["vaults"].values()]
+    lost = f"Key Vault {vault} would be replaced, and every secret in it purged"
+    prefix = '"kv-moved-"'
+    _refused(
+        r,
+        "identity",
+        edited(config, workdir, "prefix.tfvars", key_vault_name_prefix=prefix),
+        [lost, 'key_vault_name_prefix was "kv-azwi-eso-", now "kv-moved-"'],
     )
-    require(r.world.read()["vaults"] == before, "the refused deploy changed the vault")
     group = r.settings.aks_resource_group_name
-    r.use_config(
-        edited(config, workdir, "case.tfvars", aks_resource_group_name=f'"{group.upper()}"')
+    _refused(
+        r,
+        "identity",
+        edited(config, workdir, "case.tfvars", aks_resource_group_name=f'"{group.upper()}"'),
+        [lost, f'aks_resource_group_name was "{group}", now "{group.upper()}"'],
     )
-    refused = r.cdktf("deploy", "identity")
-    flat = " ".join(refused.output.split())
-    require(
-        refused.returncode != 0
-        and f'aks_resource_group_name was "{group}", now "{group.upper()}"' in flat,
-        f"a change of case of the resource group was not refused:\n{_tail(refused.output)}",
+    namespace = r.settings.eso_namespace
+    _refused(
+        r,
+        "*",
+        edited(config, workdir, "eso.tfvars", eso_namespace='"eso-moved"'),
+        [
+            f"The External Secrets release {namespace}/external-secrets would be replaced",
+            f'eso_namespace was "{namespace}", now "eso-moved"',
+            "eso_reinstall_allowed = true",
+        ],
     )
-    require(r.world.read()["vaults"] == before, "the refused deploy changed the vault")
     r.use_config(
         edited(
             config,
             workdir,
-            "moved-on-purpose.tfvars",
-            key_vault_name_prefix='"kv-moved-"',
+            "prefix-on-purpose.tfvars",
+            key_vault_name_prefix=prefix,
             key_vault_replacement_allowed="true",
         )
     )
@@ -66,7 +83,7 @@ def rehearse_vault_replacement(config: Path, workdir: Path, mirror_config: Path)
     require(allowed.returncode == 0, f"the allowed replacement failed:\n{_tail(allowed.output)}")
     names = [v["name"] for v in r.world.read()["vaults"].values()]
     require(len(names) == 1 and names[0].startswith("kv-moved-"), f"vaults after it: {names}")
-    gone = r.cdktf("destroy", "*")
+    gone = r.destroy()
     require(
         gone.returncode == 0 and not r.world.read()["vaults"],
         f"destroy left the vault:\n{_tail(gone.output)}",
@@ -74,4 +91,4 @@ def rehearse_vault_replacement(config: Path, workdir: Path, mirror_config: Path)
     return r
 
 
-__all__ = ["RehearsalError", "edited", "rehearse_vault_replacement"]
+__all__ = ["RehearsalError", "edited", "rehearse_data_safety"]

@@ -151,7 +151,12 @@ def check_destroyed(r: Rehearsal, step: Step) -> None:
         require(not after["deleted_vaults"], "destroy left a soft-deleted vault behind")
     else:  # purge protection (or no purge right): the name stays taken until Azure purges it
         require(after["deleted_vaults"], "the vault was purged although purging is switched off")
-    require(not after["releases"] and not after["crds"], "destroy left a Helm release behind")
+    require(not after["releases"], "destroy left a Helm release behind")
+    kept = {crd for crd, owner in after["crds"].items() if owner == "kept"}
+    require(
+        set(after["crds"]) == kept and bool(kept) == r.keeps_crds(),
+        f"CRDs after destroy: {sorted(after['crds'])} (kept on purpose: {r.keeps_crds()})",
+    )
     require(
         set(after["namespaces"]) == set(world.BUILTIN_NAMESPACES) | set(r._existing_namespaces()),
         f"destroy changed the namespaces: {after['namespaces']}",

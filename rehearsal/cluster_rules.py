@@ -101,6 +101,11 @@ def _release(state: dict, prior: dict | None, new: dict | None, _p: dict) -> Non
     owner = f"helm:{namespace}/{release['name']}"
     if new is None:
         state["releases"].pop(owner, None)
+        kept = at_path(_values(release), "crds.annotations") or {}
+        if kept.get("helm.sh/resource-policy") == "keep":  # Helm leaves them, and their objects
+            for crd, o in state["crds"].items():
+                if o == owner:
+                    state["crds"][crd] = "kept"
         gone = [crd for crd, o in state["crds"].items() if o == owner]
         for crd in gone:
             del state["crds"][crd]

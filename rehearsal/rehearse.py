@@ -169,6 +169,12 @@ class Rehearsal:
         (vault,) = stack["resource"]["azurerm_key_vault"].values()
         return bool(vault.get("lifecycle", {}).get("prevent_destroy"))
 
+    def keeps_crds(self) -> bool:
+        """Whether the deployed ESO release tells Helm to keep its CRDs on uninstall."""
+        stack = json.loads((self.workdir / "cdktf.out/stacks/cluster/cdk.tf.json").read_text())
+        releases = stack["resource"]["helm_release"].values()
+        return any("resource-policy" in "".join(r["values"]) for r in releases)
+
     def purges_on_destroy(self) -> bool:
         """Whether the deployed identity stack tells azurerm to purge the destroyed vault."""
         stack = json.loads((self.workdir / "cdktf.out/stacks/identity/cdk.tf.json").read_text())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rehearsal import mirror, zygote
-from rehearsal.changes import rehearse_vault_replacement
+from rehearsal.changes import rehearse_data_safety
 from rehearsal.rehearse import Rehearsal, rehearse
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR
 
@@ -25,7 +25,7 @@ REHEARSED = (
     EXAMPLES_DIR / "many-to-one.tfvars",
 )
 # Edits that must not lose data, each rehearsed on the default configuration.
-CHANGES = {"vault-replacement": rehearse_vault_replacement}
+CHANGES = {"vault-and-eso": rehearse_data_safety}
 REHEARSAL_TESTS = (
     "tests/test_rehearsal.py::test_deploy_redeploy_destroy",
     "tests/test_data_safety.py::test_a_config_edit_does_not_lose_data",

@@ -11,8 +11,8 @@ from tests.rehearsals import CHANGES
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
 def test_a_config_edit_does_not_lose_data(background_rehearsals, change) -> None:
-    """vault-replacement: a new name prefix and a change of case of the resource group are
-    refused while planning, naming the vault and the key, and the vault is untouched; with
+    """vault-and-eso: a new vault name prefix, a change of case of the resource group and a new
+    ESO namespace are refused while planning, naming what and the key, and nothing changes; with
     key_vault_replacement_allowed the vault is replaced."""
     background_rehearsals[change].result(timeout=600)
 
@@ -49,3 +49,15 @@ def test_an_allowed_replacement_records_the_new_values(tmp_path) -> None:
     assert record["triggers_replace"] == {
         key: record["input"][key] for key in ("name_prefix", "resource_group_name", "location")
     }
+
+
+def test_shared_clusters_can_keep_esos_crds(tmp_path) -> None:
+    config = EXAMPLES_DIR.parent / "my.auto.tfvars.example"
+    kept = tmp_path / "kept.tfvars"
+    kept.write_text(config.read_text() + "\neso_keep_crds_enabled = true\n")
+    _, release = only(synth_config(kept)["cluster"], "helm_release")
+    assert "helm.sh/resource-policy: keep" in release["values"][0]
+    _, default = only(synth_config(config)["cluster"], "helm_release")
+    assert "resource-policy" not in default["values"][0]
+    (check,) = default["lifecycle"]["precondition"]
+    assert "eso_reinstall_allowed = true" in check["error_message"]

@@ -250,3 +250,24 @@ def test_eso_objects_cannot_be_deleted_once_the_controller_is_gone() -> None:
     state["releases"].clear()
     with pytest.raises(Refusal, match="finalizer"):
         _change(state, "kubernetes_manifest", {"manifest": store}, None)
+
+
+def test_uninstalling_eso_deletes_its_crds_and_objects_unless_they_are_kept() -> None:
+    for values, survives in (
+        ("installCRDs: true\n", False),
+        ("crds:\n  annotations:\n    helm.sh/resource-policy: keep\n", True),
+    ):
+        state, store = _ready_store_world()
+        release = {
+            "name": "external-secrets",
+            "namespace": "external-secrets",
+            "chart": "external-secrets",
+            "values": [values],
+        }
+        state["releases"] = {}
+        state["crds"] = {}
+        _change(state, "helm_release", None, release)
+        state["objects"][world.key("ClusterSecretStore", None, "store")] = {"manifest": store}
+        _change(state, "helm_release", release, None)
+        assert (world.key("ClusterSecretStore", None, "store") in state["objects"]) is survives
+        assert bool(state["crds"]) is survives

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
-from cdktf import ITerraformDependable
+from cdktf import ITerraformDependable, Precondition, TerraformResourceLifecycle
 from constructs import Construct
 
 from aks_workload_identity.providers import Release
@@ -25,6 +25,7 @@ def pinned_chart_release(
     timeout_seconds: int,
     quote_values: bool = False,
     depends_on: Sequence[ITerraformDependable] = (),
+    preconditions: Sequence[Precondition] = (),
 ) -> Release:
     """A ``helm_release`` of an exact chart ``version`` with ``values`` as YAML.
 
@@ -51,4 +52,7 @@ def pinned_chart_release(
         cleanup_on_fail=True,
         timeout=timeout_seconds,
         depends_on=list(depends_on) or None,
+        lifecycle=TerraformResourceLifecycle(precondition=list(preconditions))
+        if preconditions
+        else None,
     )

@@ -46,6 +46,8 @@ class ReplacementGuardProps:
     def __post_init__(self) -> None:
         if not self.values:
             raise ValueError("ReplacementGuardProps: values: at least one value to guard")
+        if "name" in self.values:
+            raise ValueError("ReplacementGuardProps: values: 'name' is the guard's own record")
 
 
 class ReplacementGuard(Construct):

@@ -376,6 +376,8 @@ class Settings(BaseModel):
     eso_namespace: Namespace = "external-secrets"
     eso_chart_version: Version = "2.9.0"
     eso_ready_timeout: Duration = waits.READY_TIMEOUT
+    eso_reinstall_allowed: StrictBool = False
+    eso_keep_crds_enabled: StrictBool = False
     service_account_name: K8sName = "workload-identity-sa"
     service_account_namespace: Namespace = "external-secrets"
     cluster_secret_store_name: K8sName = "azure-cluster-store"

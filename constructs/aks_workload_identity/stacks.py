@@ -190,6 +190,9 @@ class IdentityStack(_ConfiguredStack):
         TerraformOutput(self, "tenant_id", value=self.tenant_id)
 
 
+ESO_CONFIG_KEYS = {"namespace": "eso_namespace", "reinstall_allowed": "eso_reinstall_allowed"}
+
+
 def _vault_config_keys(config: Config) -> dict[str, str]:
     """The configuration keys a refused vault replacement names."""
     group = "resource_group_name" if config.resource_group_name else "aks_resource_group_name"
@@ -256,6 +259,9 @@ class ClusterStack(_ConfiguredStack):
             ExternalSecretsOperatorProps(
                 namespace=self.namespaces.name_of(config.eso_namespace),
                 version=config.eso_chart_version,
+                reinstall_allowed=config.eso_reinstall_allowed,
+                keep_crds=config.eso_keep_crds_enabled,
+                config_keys=ESO_CONFIG_KEYS,
             ),
             depends_on=[self.webhook.release] if self.webhook else (),
         )
