@@ -7,8 +7,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from aks_workload_identity.problems import ConfigError
 from rehearsal import mirror, zygote
-from rehearsal.rehearse import PROJECT_DIR, RehearsalError, rehearse
+from rehearsal.changes import data_safety_edits
+from rehearsal.checks import RehearsalError
+from rehearsal.rehearse import PROJECT_DIR, rehearse
 
 
 def shipped_configs() -> list[Path]:
@@ -33,7 +36,13 @@ def _rehearse_all(configs: list[Path], tmp: Path, mirror_config: Path) -> int:
     for config in configs:
         start = time.monotonic()
         try:
-            r = rehearse(config, tmp / config.stem, mirror_config)
+            edits = data_safety_edits if config == shipped_configs()[0] else None
+            r = rehearse(config, tmp / config.stem, mirror_config, edits)
+        except ConfigError as error:
+            failures += 1
+            for problem in error.problems:
+                print(f"rehearse: {problem}", file=sys.stderr)
+            continue
         except RehearsalError as failure:
             failures += 1
             print(f"rehearse: {config.name}: FAILED: {failure}", file=sys.stderr)

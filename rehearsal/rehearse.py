@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,12 +191,20 @@ class Rehearsal:
         ]
 
 
-def rehearse(config: Path, workdir: Path, mirror_config: Path) -> Rehearsal:
-    """Deploy, deploy again, destroy; raise ``RehearsalError`` at the first broken check."""
+def rehearse(
+    config: Path,
+    workdir: Path,
+    mirror_config: Path,
+    edits: Callable[[Rehearsal], None] | None = None,
+) -> Rehearsal:
+    """Deploy, deploy again, make ``edits`` (a user's changes, checked by it), destroy; raise
+    ``RehearsalError`` at the first broken check."""
     r = Rehearsal(config, workdir, mirror_config)
     r.prepare()
     check_deployed(r, r.deploy())
     check_redeployed(r, r.deploy())
+    if edits is not None:
+        edits(r)
     step = r.destroy()
     if r.prevents_destroy():
         check_destroy_refused(r, step)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rehearsal import mirror, zygote
-from rehearsal.changes import rehearse_data_safety
+from rehearsal.changes import data_safety_edits
 from rehearsal.rehearse import Rehearsal, rehearse
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR
 
@@ -24,11 +24,12 @@ REHEARSED = (
     EXAMPLES_DIR / "one-to-many.tfvars",
     EXAMPLES_DIR / "many-to-one.tfvars",
 )
-# Edits that must not lose data, each rehearsed on the default configuration.
-CHANGES = {"vault-and-eso": rehearse_data_safety}
+# Edits that must not lose data, made on the deployed default configuration before its destroy.
+EDITS = {EXAMPLE_CONFIG: data_safety_edits}
 REHEARSAL_TESTS = (
     "tests/test_rehearsal.py::test_deploy_redeploy_destroy",
     "tests/test_data_safety.py::test_a_config_edit_does_not_lose_data",
+    "tests/test_pod_identity.py::test_a_migrated_fragment_deploys_redeploys_and_destroys",
 )
 
 
@@ -47,14 +48,31 @@ class StandIns:
         return cls(cli_config, stack)
 
 
+# A fragment `make migrate` writes from a fixture: it deploys, redeploys and destroys too, and
+# destroy leaves the identity it reuses and the service account it annotates as they were.
+MIGRATED = EXAMPLES_DIR.parent / "tests" / "fixtures" / "pod_identity" / "several-workloads.yaml"
+
+
+def _rehearse_migrated(root: Path, cli_config: Path) -> Rehearsal:
+    from aks_workload_identity.pod_identity.cli import main as migrate
+
+    root.mkdir(parents=True)
+    fragment = root / "pod-identity.tfvars"
+    flags = ["--aks-resource-group-name", "rg-aks-demo", "--aks-cluster-name", "aks-demo"]
+    status = migrate([str(MIGRATED), *flags, "-o", str(fragment), "--report", str(root / "r.md")])
+    assert status == 0, f"make migrate exited {status}"
+    return rehearse(fragment, root / "rehearsal", cli_config)
+
+
 def start_rehearsals(standins: StandIns, root: Path) -> dict[object, Future[Rehearsal]]:
-    """Each configuration's rehearsal (keyed by its path) and each edit's (keyed by name)."""
+    """Each configuration's rehearsal, and the migrated fragment's, keyed by their paths."""
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rehearsal")
     standins.stack.callback(pool.shutdown, wait=True, cancel_futures=True)
     jobs: dict[object, Future[Rehearsal]] = {
-        config: pool.submit(rehearse, config, root / config.stem, standins.cli_config)
+        config: pool.submit(
+            rehearse, config, root / config.stem, standins.cli_config, EDITS.get(config)
+        )
         for config in REHEARSED
     }
-    for name, scenario in CHANGES.items():
-        jobs[name] = pool.submit(scenario, EXAMPLE_CONFIG, root / name, standins.cli_config)
+    jobs[MIGRATED] = pool.submit(_rehearse_migrated, root / "migrated", standins.cli_config)
     return jobs

@@ -245,3 +245,13 @@ def test_fragment_and_report_match_snapshot(run, snapshot, fixtures) -> None:
     migration = run(*fixtures)
     assert migration.status == 0
     assert {"fragment": migration.fragment, "report": migration.report} == snapshot
+
+
+def test_a_migrated_fragment_deploys_redeploys_and_destroys(background_rehearsals) -> None:
+    """The fragment `make migrate` writes for one identity bound to several workloads passes the
+    offline rehearsal; its destroy leaves the reused identity and the annotated service accounts
+    as they were (``tests/rehearsals.py``)."""
+    from tests.rehearsals import MIGRATED
+
+    rehearsal = background_rehearsals[MIGRATED].result(timeout=600)
+    assert len(rehearsal.steps) == 3

@@ -14,11 +14,9 @@ def test_deploy_redeploy_destroy(background_rehearsals, config_file) -> None:
     """Deploys in order with the cross-stack values in place and no secret in state; the second
     deploy changes nothing; destroy empties every state (``rehearsal.rehearse`` says how)."""
     rehearsal = background_rehearsals[config_file].result(timeout=600)
-    assert [step.command for step in rehearsal.steps] == [
-        "cdktf deploy *",
-        "cdktf deploy *",
-        "cdktf destroy *",
-    ]
+    commands = [step.command for step in rehearsal.steps]
+    assert commands[:2] == ["cdktf deploy *", "cdktf deploy *"]
+    assert commands[-1] == "cdktf destroy *"
 
 
 def test_each_output_line_is_read_as_the_stack_that_printed_it() -> None:
@@ -39,3 +37,24 @@ def test_each_output_line_is_read_as_the_stack_that_printed_it() -> None:
         4,
     ]
     assert _first(output, "secrets", "Creating") == -1
+
+
+def test_make_rehearse_reports_a_bad_configuration_in_one_line(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_DIR
+
+    bad = tmp_path / "bad.tfvars"
+    bad.write_text('eso_namespace = "External"\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "rehearsal", str(bad)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f'rehearse: {bad}: eso_namespace = "External": Kubernetes name' in done.stderr
+    assert "0 of 1 configuration(s) passed" in done.stdout
