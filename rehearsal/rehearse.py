@@ -95,6 +95,11 @@ class Rehearsal:
         )
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         env.pop("CDKTF_OUTDIR", None)
+        # cdktf shares ~/.terraform.d/plugin-cache across projects; the stand-ins of another
+        # checkout (another interpreter in their first line) have other checksums for the same
+        # versions, and init then fails with "does not match any of the checksums".
+        env["CDKTF_DISABLE_PLUGIN_CACHE_ENV"] = "true"
+        env.pop("TF_PLUGIN_CACHE_DIR", None)
         return env
 
     # -- the user's commands ----------------------------------------------------------------

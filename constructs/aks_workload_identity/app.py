@@ -24,8 +24,7 @@ def main(project_dir: Path) -> int:
         return EXIT_INVALID_CONFIG
     for warning in config.warnings:
         print(f"azwi: warning: {warning}", file=sys.stderr)
-    from cdktf import App
-
+    from aks_workload_identity.cdk import App
     from aks_workload_identity.stacks import build_stacks
 
     app = App()

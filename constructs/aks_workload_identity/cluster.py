@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import Fn, Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
+from aks_workload_identity.cdk import Fn, Postcondition, TerraformResourceLifecycle
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cdktf import ITerraformDependable
 from constructs import Construct
 
 from aks_workload_identity import rules
+from aks_workload_identity.cdk import ITerraformDependable
 from aks_workload_identity.helm_chart import pinned_chart_release
 from aks_workload_identity.providers import (
     Manifest,

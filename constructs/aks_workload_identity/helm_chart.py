@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
-from cdktf import ITerraformDependable
 from constructs import Construct
 
+from aks_workload_identity.cdk import ITerraformDependable
 from aks_workload_identity.providers import Release
 
 

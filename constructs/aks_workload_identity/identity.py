@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cdktf import ITerraformDependable
 from constructs import Construct
 
 from aks_workload_identity import rules
-from aks_workload_identity.providers import FederatedIdentityCredential, Sleep, UserAssignedIdentity
+from aks_workload_identity.cdk import ITerraformDependable
+from aks_workload_identity.providers import (
+    FederatedIdentityCredential,
+    Sleep,
+    UserAssignedIdentity,
+    federated_identity_credential,
+)
 from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
 from aks_workload_identity.specs import Federation
 
@@ -90,12 +95,12 @@ class WorkloadIdentity(Construct):
         self.credentials: list[FederatedIdentityCredential] = []
         previous: list[ITerraformDependable] = []
         for federation in props.federations:
-            credential = FederatedIdentityCredential(
+            credential = federated_identity_credential(
                 self,
                 f"credential-{federation.name}",
                 name=federation.name,
+                identity=self.identity,
                 resource_group_name=props.resource_group_name,
-                parent_id=self.identity.id,
                 issuer=props.oidc_issuer_url,
                 subject=federation.subject,
                 audience=[TOKEN_EXCHANGE_AUDIENCE],

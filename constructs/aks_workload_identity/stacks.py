@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
 from constructs import Construct
 
+from aks_workload_identity.cdk import (
+    App,
+    LocalBackend,
+    TerraformOutput,
+    TerraformStack,
+    declare_target_versions,
+)
 from aks_workload_identity.cluster import (
     ClusterAccess,
     ClusterAccessProps,
@@ -48,6 +54,7 @@ class _ConfiguredStack(TerraformStack):
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_)
+        declare_target_versions(self)
         # Relative to cdktf.out/stacks/<id>: the project directory, wherever it is checked out.
         LocalBackend(self, path=f"../../../terraform.{id_}.tfstate")
         declare_config_variables(self, config)

@@ -17,9 +17,13 @@ import types
 import typing
 from typing import Any
 
-from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig, Token
-
 from aks_workload_identity import rules
+from aks_workload_identity.cdk import (
+    TerraformStack,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+    Token,
+)
 from aks_workload_identity.config import Config
 from aks_workload_identity.rules import _hcl_string
 from aks_workload_identity.settings import RuleValidator, Settings
