@@ -97,24 +97,37 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 # version` runs, and more) before the app starts; it writes the same files (tests/test_cli.py).
 # Also as the CLIs do: TF_VAR_* are not passed to the app, and stack directories the app no longer
 # writes are removed. `make cli-synth` runs the CLI itself. OUT: cdktf.json's output, or another.
-cdktf_json = $(shell $(PYTHON) -c 'import json; print(json.load(open("cdktf.json"))["$(1)"])')
-OUT ?= $(call cdktf_json,output)
+# cdktf.json is read once, when needed, by the venv's Python without site (the pyenv shim that
+# python3 may be costs ~0.25 s a call).
+JSON_PYTHON = $(if $(wildcard $(BIN)/python),$(BIN)/python -S,$(PYTHON))
+CDKTF_JSON = $(eval CDKTF_JSON := $(shell $(JSON_PYTHON) -c \
+	'import json; c = json.load(open("cdktf.json")); print(c["output"], c["app"])'))$(CDKTF_JSON)
+OUT ?= $(firstword $(CDKTF_JSON))
 SYNTH_ENV = CDKTF_OUTDIR=$(OUT) CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true \
 	CDKTF_CONTEXT_JSON='{"cdktfRelativeModules":[]}' SYNTH_HCL_OUTPUT=false \
 	NODE_OPTIONS="$(or $(NODE_OPTIONS),--max-old-space-size=4096)"
-REMOVE_ORPHANED_STACKS = $(PYTHON) -c 'import json, pathlib, shutil, sys; \
-	out = pathlib.Path(sys.argv[1]); stacks = json.loads((out / "manifest.json").read_text())["stacks"]; \
-	[shutil.rmtree(d) for d in (out / "stacks").iterdir() if d.is_dir() and d.name not in stacks]'
 
 synth: setup
 	@echo "azwi: synthesizing $(CONFIG_FILE) into $(OUT)/ with $(CDK)" >&2
 	@env $(foreach v,$(filter TF_VAR_%,$(.VARIABLES)),-u $(v)) AZWI_CONFIG=$(CONFIG_FILE) \
-		$(SYNTH_ENV) sh -c '$(call cdktf_json,app)'
-	@$(REMOVE_ORPHANED_STACKS) $(OUT)
+		$(SYNTH_ENV) sh -c '$(wordlist 2,999,$(CDKTF_JSON))'
+	@for stack in $(OUT)/stacks/*/; do grep -q "\"name\": \"$$(basename $$stack)\"" \
+		$(OUT)/manifest.json || rm -rf $$stack; done
 	@ls $(OUT)/stacks
 
 cli-synth: setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) synth --output $(OUT)
+
+# Each stack as plain Terraform HCL (`synth --hcl`, formatted by the CLI), for the terraform CLI
+# alone: hcl.out/stacks/<stack>/cdk.tf, the same backends (the state beside the project) and
+# cross-stack values (terraform_remote_state). README, "Leaving CDK".
+HCL_OUT ?= hcl.out
+hcl: setup
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) synth --hcl --output $(HCL_OUT)
+	@# The CLI's formatter keeps "${...}" around a lone expression; terraform fmt unwraps it.
+	@if command -v terraform > /dev/null; then terraform fmt -recursive $(HCL_OUT) > /dev/null; \
+	else echo "azwi: no terraform on PATH: $(HCL_OUT) is not terraform fmt-formatted" >&2; fi
+	@ls $(HCL_OUT)/stacks
 
 # Both flavours are tested, whichever CDK is selected.
 test: setup $(CHECKOV_VENV)/.installed $(CDKTN_VENV)/.installed cdktn-cli/node_modules/.installed
@@ -135,12 +148,14 @@ deploy: setup
 destroy: setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy '*' $(VAR_FILE)
 
+# One flavour per run, each into its own table: bench/results.md, bench/results-cdktn.md.
 bench: setup
-	$(BIN)/python bench/synth_bench.py
+	$(BIN)/python bench/synth_bench.py --cdk $(CDK) \
+		--output bench/results$(if $(filter cdktn,$(CDK)),-cdktn).md $(BENCH_ARGS)
 
 # The offline deploy rehearsal (see README): every example, or CONFIGS="a.tfvars b.tfvars".
 rehearse: setup
 	$(BIN)/python -m rehearsal $(CONFIGS)
 
 clean:
-	rm -rf cdktf.out .pytest_cache
+	rm -rf cdktf.out hcl.out .pytest_cache

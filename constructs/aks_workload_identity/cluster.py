@@ -19,6 +19,7 @@ from typing import Any
 from constructs import Construct
 
 from aks_workload_identity.cdk import Fn, Postcondition, TerraformResourceLifecycle
+from aks_workload_identity.hcl_output import write_postconditions_as_blocks
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,
@@ -49,13 +50,15 @@ def _aks_lookup(
     postcondition: Postcondition,
 ) -> DataAzurermKubernetesCluster:
     # A data source's precondition cannot refer to its own attributes; a postcondition can.
-    return DataAzurermKubernetesCluster(
+    lookup = DataAzurermKubernetesCluster(
         scope,
         id_,
         name=name,
         resource_group_name=resource_group_name,
         lifecycle=TerraformResourceLifecycle(postcondition=[postcondition]),
     )
+    write_postconditions_as_blocks(lookup, [postcondition])
+    return lookup
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from aks_workload_identity import rules
 from aks_workload_identity.cdk import ITerraformDependable
+from aks_workload_identity.hcl_output import write_as_any
 from aks_workload_identity.helm_chart import pinned_chart_release
 from aks_workload_identity.providers import (
     Manifest,
@@ -136,6 +137,7 @@ class ClusterSecretStore(Construct):
             depends_on=list(depends_on) or None,
             **_wait_until_ready(props.ready_timeout),
         )
+        write_as_any(self.manifest, "manifest")
 
 
 @dataclass(frozen=True)
@@ -245,3 +247,4 @@ class ExternalSecret(Construct):
             depends_on=list(depends_on) or None,
             **_wait_until_ready(props.ready_timeout),
         )
+        write_as_any(self.manifest, "manifest")

@@ -9,6 +9,7 @@ import yaml
 from constructs import Construct
 
 from aks_workload_identity.cdk import ITerraformDependable
+from aks_workload_identity.hcl_output import multiline_string
 from aks_workload_identity.providers import Release
 
 
@@ -45,7 +46,7 @@ def pinned_chart_release(
         version=version,
         namespace=namespace,
         create_namespace=False,
-        values=[rendered],
+        values=[multiline_string(scope, rendered)],
         wait=True,
         atomic=True,
         cleanup_on_fail=True,

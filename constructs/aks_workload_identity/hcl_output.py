@@ -1,0 +1,67 @@
+"""What the CDK's HCL synthesis (``synth --hcl``, ``make hcl``) writes wrong, and how the stacks
+avoid it. Each function changes nothing in the JSON synthesis.
+
+The HCL renderer (cdktf 0.21 and cdktn 0.24 alike) fails on a variable whose default is null,
+drops a default of ``false`` or ``0`` (the variable becomes required), writes lifecycle
+postconditions as an attribute, and adds a newline to a multi-line string. ``tests/test_hcl.py``
+deploys the JSON and plans the HCL against the same state: no change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aks_workload_identity.cdk import App, Token
+
+
+def hcl_output(scope: object) -> bool:
+    """True while the app synthesizes HCL (``SYNTH_HCL_OUTPUT=true``, set by ``synth --hcl``)."""
+    return bool(App.of(scope).hcl_output)
+
+
+def variable_default(scope: object, value: Any) -> tuple[Any, Any]:
+    """(the ``default`` to declare, the default to add as an override, or ``None``).
+
+    ``value`` ``None`` is a null default. The renderer fails on a null default ("Cannot convert
+    undefined or null to object") and drops ``false`` or ``0``; added as an override, each is
+    written as it is.
+    """
+    default = Token.null_value() if value is None else value
+    if hcl_output(scope) and (value is None or value is False or value == 0):
+        return None, default
+    return default, None
+
+
+def write_postconditions_as_blocks(element: Any, postconditions: list[Any]) -> None:
+    """Have ``element``'s lifecycle postconditions written as blocks.
+
+    The renderer writes ``lifecycle { postcondition = [{...}] }``, which Terraform rejects ("Did
+    you mean to define a block of type postcondition?"). An override in the renderer's own form
+    (a value marked as a list of blocks) comes out as ``postcondition { ... }``.
+    """
+    if not hcl_output(element):
+        return
+    blocks = [{"condition": p.condition, "error_message": p.error_message} for p in postconditions]
+    block_list = {"isBlock": True, "type": "list", "value": blocks}
+    element.add_override("lifecycle", {"isBlock": True, "value": {"postcondition": block_list}})
+
+
+def multiline_string(scope: object, text: str) -> str:
+    """``text`` as the renderer needs it to write ``text``.
+
+    It writes a string of several lines as a heredoc, with one newline more than the string has,
+    and a single line in quotes, as it is: a newline at its end is then lost, unless written as
+    HCL's escape ``\\n``.
+    """
+    if not hcl_output(scope) or not text.endswith("\n"):
+        return text
+    body = text[:-1]
+    return body if "\n" in body else body + "\\n"
+
+
+def write_as_any(element: Any, attribute: str) -> None:
+    """Have ``element``'s ``attribute`` (a ``kubernetes_manifest``'s ``manifest``) written as the
+    value it is: the renderer writes a list nested in a map as an object keyed "0", "1", ...,
+    unless the attribute's type in its own form is overridden to ``any``."""
+    if hcl_output(element):
+        element.add_override(attribute, {"type": "any"})
