@@ -97,11 +97,11 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 # version` runs, and more) before the app starts; it writes the same files (tests/test_cli.py).
 # Also as the CLIs do: TF_VAR_* are not passed to the app, and stack directories the app no longer
 # writes are removed. `make cli-synth` runs the CLI itself. OUT: cdktf.json's output, or another.
-# cdktf.json is read once, when needed, by the venv's Python without site (the pyenv shim that
-# python3 may be costs ~0.25 s a call).
-JSON_PYTHON = $(if $(wildcard $(BIN)/python),$(BIN)/python -S,$(PYTHON))
-CDKTF_JSON = $(eval CDKTF_JSON := $(shell $(JSON_PYTHON) -c \
-	'import json; c = json.load(open("cdktf.json")); print(c["output"], c["app"])'))$(CDKTF_JSON)
+# cdktf.json is read once, by the venv's Python without site (the pyenv shim that python3 may
+# be costs ~0.25 s a call); a simple variable, so make leaves the app's `$` and `#` alone.
+JSON_PYTHON := $(if $(wildcard $(BIN)/python),$(BIN)/python -S,$(PYTHON))
+CDKTF_JSON := $(shell $(JSON_PYTHON) -c \
+	'import json; c = json.load(open("cdktf.json")); print(c["output"], c["app"])')
 OUT ?= $(firstword $(CDKTF_JSON))
 SYNTH_ENV = CDKTF_OUTDIR=$(OUT) CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true \
 	CDKTF_CONTEXT_JSON='{"cdktfRelativeModules":[]}' SYNTH_HCL_OUTPUT=false \

@@ -1,4 +1,5 @@
-"""``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example)."""
+"""``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example),
+with the CDK flavour ``AZWI_CDK`` names (``make rehearse CDK=cdktn``), default cdktf."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from aks_workload_identity.runtime import cdk_flavour
 from rehearsal import mirror, zygote
 from rehearsal.rehearse import PROJECT_DIR, RehearsalError, rehearse
 
@@ -20,20 +22,21 @@ def shipped_configs() -> list[Path]:
 
 def main(argv: list[str]) -> int:
     configs = [Path(a).resolve() for a in argv] or shipped_configs()
+    flavour = cdk_flavour()
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as tmp:
-        mirror_config = mirror.build(Path(tmp) / "mirror")
+        mirror_config = mirror.build(Path(tmp) / "mirror", (flavour,))
         with zygote.running(mirror_config.parent):
-            failures = _rehearse_all(configs, Path(tmp), mirror_config)
+            failures = _rehearse_all(configs, Path(tmp), mirror_config, flavour)
     print(f"rehearse: {len(configs) - failures} of {len(configs)} configuration(s) passed")
     return 1 if failures else 0
 
 
-def _rehearse_all(configs: list[Path], tmp: Path, mirror_config: Path) -> int:
+def _rehearse_all(configs: list[Path], tmp: Path, mirror_config: Path, flavour: str) -> int:
     failures = 0
     for config in configs:
         start = time.monotonic()
         try:
-            r = rehearse(config, tmp / config.stem, mirror_config)
+            r = rehearse(config, tmp / config.stem, mirror_config, flavour)
         except RehearsalError as failure:
             failures += 1
             print(f"rehearse: {config.name}: FAILED: {failure}", file=sys.stderr)

@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from aks_workload_identity import runtime
+from rehearsal.mirror import FLAVOUR_PYTHON
 from tests.conftest import PROJECT_DIR, Synth, example_configs, example_id
-
-CDKTN_PYTHON = PROJECT_DIR / ".venv" / "cdktn" / "bin" / "python"
 
 
 def start(output: Path) -> subprocess.Popen[bytes]:
@@ -25,7 +24,7 @@ def start(output: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "AZWI_CONFIG")}
     env[runtime.CDK_ENV] = "cdktn"
     return subprocess.Popen(
-        [str(CDKTN_PYTHON), "-m", "tests.cdktn_synth", str(output)],
+        [str(FLAVOUR_PYTHON["cdktn"]), "-m", "tests.cdktn_synth", str(output)],
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE,

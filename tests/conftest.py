@@ -108,7 +108,7 @@ def standins(tmp_path_factory) -> Iterator[StandIns]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def background_rehearsals(request, tmp_path_factory) -> dict[Path, Future[Rehearsal]]:
+def background_rehearsals(request, tmp_path_factory) -> dict[tuple[Path, str], Future[Rehearsal]]:
     """The full rehearsals, started before the first test when one of them is selected."""
     from tests import rehearsals
 

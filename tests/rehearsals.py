@@ -1,6 +1,6 @@
 """The stand-in providers for the tests, and the rehearsals ``make test`` runs in the background.
 
-A full rehearsal (three cdktf commands) takes ~30 s, mostly CPU in the cdktf CLI, Terraform and
+A full rehearsal (three CLI commands) takes ~30 s, mostly CPU in the cdktf CLI, Terraform and
 the app; ``conftest.py`` starts them before the first test, two at a time, so they run while the
 rest of the suite does. Each rehearsal test only waits for its configuration's result.
 """
@@ -16,12 +16,15 @@ from rehearsal import mirror, zygote
 from rehearsal.rehearse import Rehearsal, rehearse
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR
 
-# The default configuration and the mapping examples; `make rehearse` runs every example.
+# (configuration, flavour): the default configuration and the mapping examples with cdktf, the
+# default configuration with cdktn; `make rehearse [CDK=cdktn]` runs every example.
 REHEARSED = (
-    EXAMPLE_CONFIG,
-    EXAMPLES_DIR / "one-to-many.tfvars",
-    EXAMPLES_DIR / "many-to-one.tfvars",
+    (EXAMPLE_CONFIG, "cdktf"),
+    (EXAMPLES_DIR / "one-to-many.tfvars", "cdktf"),
+    (EXAMPLES_DIR / "many-to-one.tfvars", "cdktf"),
+    (EXAMPLE_CONFIG, "cdktn"),
 )
+FLAVOURS = ("cdktf", "cdktn")
 REHEARSAL_TEST = "tests/test_rehearsal.py::test_deploy_redeploy_destroy"
 
 
@@ -34,16 +37,18 @@ class StandIns:
 
     @classmethod
     def start(cls, directory: Path) -> StandIns:
-        cli_config = mirror.build(directory)
+        cli_config = mirror.build(directory, FLAVOURS)
         stack = ExitStack()
         stack.enter_context(zygote.running(directory))
         return cls(cli_config, stack)
 
 
-def start_rehearsals(standins: StandIns, root: Path) -> dict[Path, Future[Rehearsal]]:
+def start_rehearsals(standins: StandIns, root: Path) -> dict[tuple[Path, str], Future[Rehearsal]]:
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rehearsal")
     standins.stack.callback(pool.shutdown, wait=True, cancel_futures=True)
     return {
-        config: pool.submit(rehearse, config, root / config.stem, standins.cli_config)
-        for config in REHEARSED
+        (config, flavour): pool.submit(
+            rehearse, config, root / f"{config.stem}-{flavour}", standins.cli_config, flavour
+        )
+        for config, flavour in REHEARSED
     }

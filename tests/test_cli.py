@@ -75,6 +75,18 @@ def test_make_synth_writes_what_cdktf_synth_writes_without_the_cli(tmp_path, cli
     assert _files(out) == _files(cli_synth)
 
 
+def test_make_synth_with_cdk_cdktn_runs_the_cdktn_flavour(tmp_path) -> None:
+    out = tmp_path / "cdktf.out"
+    result = _run(
+        ["make", "--no-print-directory", "synth", "CDK=cdktn", f"OUT={out}"],
+        AZWI_CONFIG=str(EXAMPLE_CONFIG),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    identity = json.loads((out / "stacks" / "identity" / "cdk.tf.json").read_text())
+    assert identity["//"]["metadata"]["version"] == "0.24.0"  # cdktn's, not cdktf's 0.21.0
+    assert identity["terraform"]["required_providers"]["azurerm"]["version"] == "5.10.0"
+
+
 # Several problems at once: an unknown key (and so a missing one), a bad name, a nested bad name.
 INVALID = """
 aks_cluser_name = "aks-demo"
