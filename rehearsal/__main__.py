@@ -1,4 +1,5 @@
-"""``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example)."""
+"""``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example),
+with the CDK flavour ``AZWI_CDK`` names (``make rehearse CDK=cdktn``), default cdktf."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.runtime import cdk_flavour
 from rehearsal import mirror, zygote
 from rehearsal.changes import data_safety_edits
 from rehearsal.checks import RehearsalError
@@ -23,21 +25,22 @@ def shipped_configs() -> list[Path]:
 
 def main(argv: list[str]) -> int:
     configs = [Path(a).resolve() for a in argv] or shipped_configs()
+    flavour = cdk_flavour()
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as tmp:
-        mirror_config = mirror.build(Path(tmp) / "mirror")
+        mirror_config = mirror.build(Path(tmp) / "mirror", (flavour,))
         with zygote.running(mirror_config.parent):
-            failures = _rehearse_all(configs, Path(tmp), mirror_config)
+            failures = _rehearse_all(configs, Path(tmp), mirror_config, flavour)
     print(f"rehearse: {len(configs) - failures} of {len(configs)} configuration(s) passed")
     return 1 if failures else 0
 
 
-def _rehearse_all(configs: list[Path], tmp: Path, mirror_config: Path) -> int:
+def _rehearse_all(configs: list[Path], tmp: Path, mirror_config: Path, flavour: str) -> int:
     failures = 0
     for config in configs:
         start = time.monotonic()
         try:
             edits = data_safety_edits if config == shipped_configs()[0] else None
-            r = rehearse(config, tmp / config.stem, mirror_config, edits)
+            r = rehearse(config, tmp / config.stem, mirror_config, edits, flavour)
         except ConfigError as error:
             failures += 1
             for problem in error.problems:

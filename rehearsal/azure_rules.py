@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rehearsal.facts import at_path
+from rehearsal.facts import at_path, credential_identity
 from rehearsal.world import Refusal
 
 DATA_PLANE_READERS = (
@@ -26,13 +26,13 @@ _credential_writes_guard = threading.Lock()
 
 
 @contextmanager
-def exclusive_credential_write(parent_id: str) -> Iterator[None]:
+def exclusive_credential_write(identity_id: str) -> Iterator[None]:
     with _credential_writes_guard:
-        lock = _credential_writes.setdefault(parent_id.lower(), threading.Lock())
+        lock = _credential_writes.setdefault(identity_id.lower(), threading.Lock())
     if not lock.acquire(blocking=False):
         raise Refusal(
             "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity (409)",
-            f"Too many concurrent writes to identity {parent_id}: federated identity credentials "
+            f"Too many concurrent writes to identity {identity_id}: federated identity credentials "
             "of one identity must be written one after another.",
         )
     try:
@@ -45,7 +45,7 @@ def exclusive_credential_write(parent_id: str) -> Iterator[None]:
 def _identity(state: dict, prior: dict | None, new: dict | None, _p: dict) -> None:
     if new is None:
         state["identities"].pop(prior["id"], None)
-        for cid in [c for c, v in state["credentials"].items() if v["parent_id"] == prior["id"]]:
+        for cid in [c for c, v in state["credentials"].items() if v["identity_id"] == prior["id"]]:
             del state["credentials"][cid]
         return
     state["identities"][new["id"]] = {
@@ -59,13 +59,14 @@ def _credential(state: dict, prior: dict | None, new: dict | None, _p: dict) -> 
     if new is None:
         state["credentials"].pop(prior["id"], None)
         return
-    if new["parent_id"] not in state["identities"]:
-        raise Refusal(f"user assigned identity {new['parent_id']} was not found (404)")
-    siblings = [c for c in state["credentials"].values() if c["parent_id"] == new["parent_id"]]
+    identity_id = credential_identity(new)
+    if identity_id not in state["identities"]:
+        raise Refusal(f"user assigned identity {identity_id} was not found (404)")
+    siblings = [c for c in state["credentials"].values() if c["identity_id"] == identity_id]
     if prior is None and len(siblings) >= 20:
         raise Refusal("FederatedIdentityCredentialsLimitExceeded: at most 20 per identity")
     state["credentials"][new["id"]] = {
-        "parent_id": new["parent_id"],
+        "identity_id": identity_id,
         "issuer": new["issuer"],
         "subject": new["subject"],
         "audience": list(new.get("audience") or []),

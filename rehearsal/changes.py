@@ -26,7 +26,7 @@ def _refused(r: Rehearsal, stack: str, edit: Path, wanted: list[str]) -> None:
     """Deploying ``edit`` fails while planning, saying each of ``wanted``, and changes nothing."""
     before = r.world.read()
     r.use_config(edit)
-    step = r.cdktf("deploy", stack)
+    step = r.cli("deploy", stack)
     flat = " ".join(step.output.split())
     require(step.returncode != 0, f"{edit.name} was deployed although it destroys data")
     missing = [text for text in wanted if text not in flat]
@@ -77,7 +77,7 @@ def data_safety_edits(r: Rehearsal) -> None:
             key_vault_replacement_allowed="true",
         )
     )
-    allowed = r.cdktf("deploy", "identity")
+    allowed = r.cli("deploy", "identity")
     require(allowed.returncode == 0, f"the allowed replacement failed:\n{_tail(allowed.output)}")
     names = [v["name"] for v in r.world.read()["vaults"].values()]
     require(len(names) == 1 and names[0].startswith("kv-moved-"), f"vaults after it: {names}")

@@ -212,7 +212,7 @@ def _store_problem(state: dict, manifest: dict) -> str | None:
         return f"AADSTS700016: application with identifier '{client_id}' was not found"
     subject = f"system:serviceaccount:{namespace}:{ref.get('name')}"
     if not any(
-        c["parent_id"] == identity
+        c["identity_id"] == identity
         and c["subject"] == subject
         and c["issuer"] == state["cluster"]["issuer"]
         and TOKEN_AUDIENCE in c["audience"]

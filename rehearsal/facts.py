@@ -104,8 +104,14 @@ def _role_assignment(c: dict) -> dict:
     }
 
 
+def credential_identity(credential: dict) -> str:
+    """The identity a federated credential is on: ``user_assigned_identity_id`` in azurerm 5,
+    ``parent_id`` in azurerm 4."""
+    return credential.get("user_assigned_identity_id") or credential["parent_id"]
+
+
 def _federated_identity_credential(c: dict) -> dict:
-    return {"id": f"{c['parent_id']}/federatedIdentityCredentials/{c['name']}"}
+    return {"id": f"{credential_identity(c)}/federatedIdentityCredentials/{c['name']}"}
 
 
 def _kube_config(c: dict, admin: bool) -> list[dict]:
@@ -267,7 +273,12 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
         "skip_service_principal_aad_check",
         "name",
     ),
-    "azurerm_federated_identity_credential": ("name", "parent_id", "resource_group_name"),
+    "azurerm_federated_identity_credential": (
+        "name",
+        "parent_id",
+        "resource_group_name",
+        "user_assigned_identity_id",
+    ),
     "kubernetes_namespace": ("metadata.name",),
     "kubernetes_namespace_v1": ("metadata.name",),
     "kubernetes_service_account": ("metadata.name", "metadata.namespace"),

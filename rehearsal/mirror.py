@@ -2,24 +2,35 @@
 
 Each provider of the bindings gets the version its binding pins (read from the binding's jsii
 assembly), the real resource and data-source schemas (``schemas/``, subsets of
-``terraform providers schema -json``) and a provider-configuration schema derived from the
-binding's ``<Name>ProviderConfig`` struct, since the schema subsets carry none.
+``terraform providers schema -json``) adapted to that binding's arguments (``binding_schema``:
+no change for the cdktf flavour's versions, which ``schemas/`` holds), and a
+provider-configuration schema derived from the binding's ``<Name>ProviderConfig`` struct, since
+the schema subsets carry none.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
+import subprocess
 import sys
 import tarfile
-import typing
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+
+from rehearsal import binding_schema
+from rehearsal.binding_schema import struct_schema
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
+# Each flavour's interpreter (cdktf.json's app command picks it the same way, by AZWI_CDK).
+CDK_ENV = "AZWI_CDK"
+FLAVOUR_PYTHON = {
+    "cdktf": PROJECT_DIR / ".venv" / "bin" / "python",
+    "cdktn": PROJECT_DIR / ".venv" / "cdktn" / "bin" / "python",
+}
 PLATFORM = "linux_amd64"
 
 
@@ -33,68 +44,6 @@ def _binding_version(module: ModuleType) -> tuple[str, str]:
         assert member is not None
         provider = json.load(member)["cdktf"]["provider"]
     return provider["name"].rsplit("/", 1)[-1], provider["version"]
-
-
-def _cty_type(hint: Any) -> tuple[str, Any]:
-    """('attribute', cty type) or ('block', (nesting, struct class)) for a binding's type hint."""
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    if typing.get_origin(hint) is typing.Union:
-        structs = [
-            a
-            for a in args
-            if isinstance(a, type)
-            and hasattr(a, "__jsii_type__")
-            and a.__module__.startswith(("cdktf_", "cdktn_"))
-            and a.__module__.split(".")[0] != "cdktf"
-        ]
-        sequences = [
-            a
-            for a in args
-            if typing.get_origin(a)
-            in (typing.Sequence, list, __import__("collections.abc").abc.Sequence)
-        ]
-        if structs:
-            return "block", ("single", structs[0])
-        for sequence in sequences:
-            inner = _cty_type(typing.get_args(sequence)[0])
-            if inner[0] == "block":
-                return "block", ("list", inner[1][1])
-            return "attribute", ["list", inner[1]]
-        return _cty_type(args[0]) if args else ("attribute", "string")
-    origin = typing.get_origin(hint)
-    if origin is not None and typing.get_args(hint):
-        element = _cty_type(typing.get_args(hint)[-1])
-        kind = "map" if "Mapping" in str(origin) or origin is dict else "list"
-        if element[0] == "block":
-            return "block", ("list", element[1][1])
-        return "attribute", [kind, element[1]]
-    if hint is bool:
-        return "attribute", "bool"
-    if hint in (int, float):
-        return "attribute", "number"
-    if (
-        isinstance(hint, type)
-        and hasattr(hint, "__jsii_type__")
-        and hint.__module__.split(".")[0] != "cdktf"
-    ):
-        return "block", ("single", hint)
-    return "attribute", "string"
-
-
-def struct_schema(struct: type) -> dict:
-    """A configuration block for a jsii struct: every field optional, structs as blocks."""
-    attributes: dict = {}
-    blocks: dict = {}
-    for name, hint in typing.get_type_hints(struct.__init__).items():
-        if name in ("return", "alias"):
-            continue
-        kind, value = _cty_type(hint)
-        if kind == "block":
-            nesting, inner = value
-            blocks[name] = {"nesting_mode": nesting, "block": struct_schema(inner)}
-        else:
-            attributes[name] = {"type": value, "optional": True, "description_kind": "plain"}
-    return {"attributes": attributes, "block_types": blocks, "description_kind": "plain"}
 
 
 def provider_schema(provider_class: type) -> dict:
@@ -135,30 +84,27 @@ def _certificate(directory: Path) -> None:
     (directory / "standin.der").write_bytes(certificate.public_bytes(serialization.Encoding.DER))
 
 
-def build(directory: Path) -> Path:
-    """Install every provider the bindings pin into ``directory``; return the CLI config file."""
-    from aks_workload_identity import providers
+def build(directory: Path, flavours: tuple[str, ...] = ("cdktf",)) -> Path:
+    """Install every provider the bindings of each flavour pin into ``directory`` (one version
+    beside the other when they differ); return the Terraform CLI configuration file.
 
+    A flavour's bindings are importable only in its own environment: this process reads those
+    of the environment it runs in, ``python -m rehearsal.mirror`` in the other one the others.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     _certificate(directory)
-    for provider_class in (
-        providers.AzurermProvider,
-        providers.KubernetesProvider,
-        providers.HelmProvider,
-        providers.TimeProvider,
-        providers.RandomProvider,
-    ):
-        name, version = _binding_version(sys.modules[provider_class.__module__])
-        schema_file = next(SCHEMAS.glob(f"{name}-*.json"))
-        schemas = json.loads(schema_file.read_text())["provider_schemas"]
-        spec = next(iter(schemas.values()))
-        spec["provider"] = provider_schema(provider_class)
-        target = directory / "registry.terraform.io" / "hashicorp" / name / version / PLATFORM
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "schema.json").write_text(json.dumps(spec))
-        executable = target / f"terraform-provider-{name}_v{version}"
-        executable.write_text(f"#!{sys.executable} -S\n{LAUNCHER.read_text()}")
-        executable.chmod(0o755)
+    here = Path(sys.prefix).resolve()
+    for flavour in flavours:
+        if FLAVOUR_PYTHON[flavour].parent.parent.resolve() == here:
+            add_providers(directory)
+            continue
+        subprocess.run(
+            [str(FLAVOUR_PYTHON[flavour]), "-m", "rehearsal.mirror", str(directory)],
+            cwd=PROJECT_DIR,
+            env={**os.environ, CDK_ENV: flavour, "PYTHONPATH": str(PROJECT_DIR)},
+            check=True,
+            timeout=300,
+        )
     (directory / "launcher.json").write_text(
         json.dumps({"python": sys.executable, "project": str(PROJECT_DIR)})
     )
@@ -170,3 +116,36 @@ def build(directory: Path) -> Path:
         "disable_checkpoint = true\n"
     )
     return cli_config
+
+
+def add_providers(directory: Path) -> list[str]:
+    """Install the providers this process's bindings pin; what their schemas were adapted in."""
+    from aks_workload_identity import providers
+
+    adapted = []
+    for provider_class in (
+        providers.AzurermProvider,
+        providers.KubernetesProvider,
+        providers.HelmProvider,
+        providers.TimeProvider,
+        providers.RandomProvider,
+    ):
+        name, version = _binding_version(sys.modules[provider_class.__module__])
+        schema_file = next(SCHEMAS.glob(f"{name}-*.json"))
+        schemas = json.loads(schema_file.read_text())["provider_schemas"]
+        spec = next(iter(schemas.values()))
+        package = provider_class.__module__.split(".")[0]
+        adapted += [f"{name} {version}: {change}" for change in binding_schema.adapt(spec, package)]
+        spec["provider"] = provider_schema(provider_class)
+        target = directory / "registry.terraform.io" / "hashicorp" / name / version / PLATFORM
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "schema.json").write_text(json.dumps(spec))
+        executable = target / f"terraform-provider-{name}_v{version}"
+        executable.write_text(f"#!{sys.executable} -S\n{LAUNCHER.read_text()}")
+        executable.chmod(0o755)
+    return adapted
+
+
+if __name__ == "__main__":
+    for line in add_providers(Path(sys.argv[1])):
+        print(f"mirror: schema adapted to the binding: {line}", file=sys.stderr)

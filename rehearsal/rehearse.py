@@ -27,7 +27,11 @@ from rehearsal.checks import (
 )
 
 PROJECT_DIR = mirror.PROJECT_DIR
-CDKTF = PROJECT_DIR / "node_modules" / ".bin" / "cdktf"
+# Each flavour's CLI (the Makefile's CDKTF_CLI and CDKTN_CLI).
+FLAVOUR_CLI = {
+    "cdktf": PROJECT_DIR / "node_modules" / ".bin" / "cdktf",
+    "cdktn": PROJECT_DIR / "cdktn-cli" / "node_modules" / ".bin" / "cdktn",
+}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -46,6 +50,7 @@ class Rehearsal:
     config: Path
     workdir: Path
     mirror_config: Path
+    flavour: str = "cdktf"
     purge_allowed: bool = True
     steps: list[Step] = field(default_factory=list)
 
@@ -63,7 +68,7 @@ class Rehearsal:
             shutil.rmtree(self.workdir)
         (self.workdir / "world").mkdir(parents=True)
         app = json.loads((PROJECT_DIR / "cdktf.json").read_text())
-        app["app"] = f"{sys.executable} -O {PROJECT_DIR / 'main.py'}"
+        app["app"] = f"{mirror.FLAVOUR_PYTHON[self.flavour]} -O {PROJECT_DIR / 'main.py'}"
         (self.workdir / "cdktf.json").write_text(json.dumps(app, indent=2))
         config = self.settings
         if config.oidc_issuer_url:
@@ -111,6 +116,7 @@ class Rehearsal:
         env = dict(os.environ)
         env.update(
             AZWI_CONFIG=str(self.config),
+            AZWI_CDK=self.flavour,
             TF_CLI_CONFIG_FILE=str(self.mirror_config),
             REHEARSAL_WORLD=str(self.workdir / "world"),
             CHECKPOINT_DISABLE="1",
@@ -121,16 +127,21 @@ class Rehearsal:
         )
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         env.pop("CDKTF_OUTDIR", None)
+        # cdktf shares ~/.terraform.d/plugin-cache across projects; the stand-ins of another
+        # checkout (another interpreter in their first line) have other checksums for the same
+        # versions, and init then fails with "does not match any of the checksums".
+        env["CDKTF_DISABLE_PLUGIN_CACHE_ENV"] = "true"
+        env.pop("TF_PLUGIN_CACHE_DIR", None)
         return env
 
     # -- the user's commands ----------------------------------------------------------------
 
-    def cdktf(self, *args: str, timeout: float = 600) -> Step:
+    def cli(self, *args: str, timeout: float = 600) -> Step:
         # A tfvars file that is not *.auto.tfvars reaches terraform only through --var-file,
         # as the Makefile passes it. --skip-provider-lock: `terraform providers lock` asks the
         # registry whatever the CLI configuration says (the mirror serves `init` only).
         command = [
-            str(CDKTF),
+            str(FLAVOUR_CLI[self.flavour]),
             *args,
             "--auto-approve",
             "--skip-provider-lock",
@@ -148,15 +159,17 @@ class Rehearsal:
             check=False,
         )
         output = _ANSI.sub("", done.stdout + done.stderr)
-        step = Step(" ".join(["cdktf", *args]), done.returncode, output, time.monotonic() - start)
+        step = Step(
+            " ".join([self.flavour, *args]), done.returncode, output, time.monotonic() - start
+        )
         self.steps.append(step)
         return step
 
     def deploy(self) -> Step:
-        return self.cdktf("deploy", "*")
+        return self.cli("deploy", "*")
 
     def destroy(self) -> Step:
-        return self.cdktf("destroy", "*")
+        return self.cli("destroy", "*")
 
     # -- what is checked --------------------------------------------------------------------
 
@@ -196,10 +209,11 @@ def rehearse(
     workdir: Path,
     mirror_config: Path,
     edits: Callable[[Rehearsal], None] | None = None,
+    flavour: str = "cdktf",
 ) -> Rehearsal:
-    """Deploy, deploy again, make ``edits`` (a user's changes, checked by it), destroy; raise
-    ``RehearsalError`` at the first broken check."""
-    r = Rehearsal(config, workdir, mirror_config)
+    """Deploy, deploy again, make ``edits`` (a user's changes, checked by it), destroy, with
+    ``flavour``'s CLI and app; raise ``RehearsalError`` at the first broken check."""
+    r = Rehearsal(config, workdir, mirror_config, flavour)
     r.prepare()
     check_deployed(r, r.deploy())
     check_redeployed(r, r.deploy())

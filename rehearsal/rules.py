@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 from rehearsal import azure_rules, cluster_rules
+from rehearsal.facts import credential_identity
 from rehearsal.world import World
 
 _RULES = {**azure_rules.RULES, **cluster_rules.RULES}
@@ -30,7 +31,7 @@ def apply(
 @contextmanager
 def _serialized(type_name: str, resource: dict) -> Iterator[None]:
     if type_name == "azurerm_federated_identity_credential":
-        with azure_rules.exclusive_credential_write(resource["parent_id"]):
+        with azure_rules.exclusive_credential_write(credential_identity(resource)):
             yield
     else:
         with nullcontext():

@@ -48,8 +48,7 @@ def example_id(path: Path) -> str:
 @cache
 def synth_config(path: Path) -> Synth:
     """``Testing.synth`` of each stack, parsed; the app is built once per config file."""
-    from cdktf import Testing
-
+    from aks_workload_identity.cdk import Testing
     from aks_workload_identity.stacks import build_stacks
 
     config = load_config(path)
@@ -73,6 +72,29 @@ def background_app_runs(request, tmp_path_factory) -> Iterator[dict[str, AppRun]
         if run.process.poll() is None:
             run.process.kill()
             run.process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_cdktn_synth(request, tmp_path_factory) -> Iterator[Callable[[], dict]]:
+    """The cdktn flavour's synthesis of every example (``tests/cdktn_synth.py``), started before
+    the first test when a selected test uses ``cdktn_synth``."""
+    from tests import cdktn_synth
+
+    if not any("cdktn_synth" in item.fixturenames for item in request.session.items):
+        yield dict
+        return
+    output = tmp_path_factory.mktemp("cdktn") / "synth.json"
+    process = cdktn_synth.start(output)
+    yield cache(lambda: cdktn_synth.finish(process, output))
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def cdktn_synth(background_cdktn_synth) -> dict[Path, Synth]:
+    """Every example synthesized by the cdktn flavour, by config file (like ``synth_of``)."""
+    return background_cdktn_synth()
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +136,15 @@ def synth_of() -> Callable[[Path], Synth]:
 
 def resources(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return stack.get("resource", {}).get(kind, {})
+
+
+def one_block(value: Any) -> dict[str, Any]:
+    """A nested block that may be written either way: an object, or a list of one object
+    (kubernetes 3.x bindings write ``kubernetes_namespace_v1.metadata`` so)."""
+    if isinstance(value, list):
+        assert len(value) == 1, value
+        return value[0]
+    return value
 
 
 def only(stack: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:

@@ -1,6 +1,6 @@
 """The stand-in providers for the tests, and the rehearsals ``make test`` runs in the background.
 
-A full rehearsal (three cdktf commands) takes ~30 s, mostly CPU in the cdktf CLI, Terraform and
+A full rehearsal (three CLI commands) takes ~30 s, mostly CPU in the cdktf CLI, Terraform and
 the app; ``conftest.py`` starts them before the first test, two at a time, so they run while the
 rest of the suite does. Each rehearsal test only waits for its configuration's result.
 """
@@ -17,15 +17,18 @@ from rehearsal.changes import data_safety_edits
 from rehearsal.rehearse import Rehearsal, rehearse
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR
 
-# The default configuration and the mapping examples; `make rehearse` runs every example.
+# (configuration, flavour): the default configuration and the mapping examples with cdktf, the
+# default configuration with cdktn; `make rehearse [CDK=cdktn]` runs every example.
 REHEARSED = (
-    EXAMPLE_CONFIG,
-    EXAMPLES_DIR / "one-to-one.tfvars",
-    EXAMPLES_DIR / "one-to-many.tfvars",
-    EXAMPLES_DIR / "many-to-one.tfvars",
+    (EXAMPLE_CONFIG, "cdktf"),
+    (EXAMPLES_DIR / "one-to-one.tfvars", "cdktf"),
+    (EXAMPLES_DIR / "one-to-many.tfvars", "cdktf"),
+    (EXAMPLES_DIR / "many-to-one.tfvars", "cdktf"),
+    (EXAMPLE_CONFIG, "cdktn"),
 )
+FLAVOURS = ("cdktf", "cdktn")
 # Edits that must not lose data, made on the deployed default configuration before its destroy.
-EDITS = {EXAMPLE_CONFIG: data_safety_edits}
+EDITS = {(EXAMPLE_CONFIG, "cdktf"): data_safety_edits}
 REHEARSAL_TESTS = (
     "tests/test_rehearsal.py::test_deploy_redeploy_destroy",
     "tests/test_data_safety.py::test_a_config_edit_does_not_lose_data",
@@ -42,7 +45,7 @@ class StandIns:
 
     @classmethod
     def start(cls, directory: Path) -> StandIns:
-        cli_config = mirror.build(directory)
+        cli_config = mirror.build(directory, FLAVOURS)
         stack = ExitStack()
         stack.enter_context(zygote.running(directory))
         return cls(cli_config, stack)
@@ -65,14 +68,19 @@ def _rehearse_migrated(root: Path, cli_config: Path) -> Rehearsal:
 
 
 def start_rehearsals(standins: StandIns, root: Path) -> dict[object, Future[Rehearsal]]:
-    """Each configuration's rehearsal, and the migrated fragment's, keyed by their paths."""
+    """Each (configuration, flavour) rehearsal, and the migrated fragment's (by its path)."""
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rehearsal")
     standins.stack.callback(pool.shutdown, wait=True, cancel_futures=True)
     jobs: dict[object, Future[Rehearsal]] = {
-        config: pool.submit(
-            rehearse, config, root / config.stem, standins.cli_config, EDITS.get(config)
+        (config, flavour): pool.submit(
+            rehearse,
+            config,
+            root / f"{config.stem}-{flavour}",
+            standins.cli_config,
+            EDITS.get((config, flavour)),
+            flavour,
         )
-        for config in REHEARSED
+        for config, flavour in REHEARSED
     }
     jobs[MIGRATED] = pool.submit(_rehearse_migrated, root / "migrated", standins.cli_config)
     return jobs

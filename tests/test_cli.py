@@ -41,17 +41,50 @@ def _run(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cdktf_synth_writes_three_stacks_without_node_warnings(tmp_path) -> None:
-    out = tmp_path / "cdktf.out"
+@pytest.fixture(scope="module")
+def cli_synth(tmp_path_factory) -> Path:
+    """``cdktf synth`` of the example: its output directory."""
+    out = tmp_path_factory.mktemp("cli") / "cdktf.out"
     result = _run([str(CDKTF), "synth", "--output", str(out)], AZWI_CONFIG=str(EXAMPLE_CONFIG))
     assert result.returncode == 0, result.stdout + result.stderr
     assert EOL_BANNER not in (result.stdout + result.stderr).lower()
+    return out
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_cdktf_synth_writes_three_stacks_without_node_warnings(cli_synth) -> None:
+    out = cli_synth
     assert sorted(p.name for p in (out / "stacks").iterdir()) == ["cluster", "identity", "secrets"]
     for stack in ("identity", "cluster", "secrets"):
         synthesized = json.loads((out / "stacks" / stack / "cdk.tf.json").read_text())
         assert synthesized["terraform"]["backend"]["local"]["path"] == (
             f"../../../terraform.{stack}.tfstate"
         )
+
+
+def test_make_synth_writes_what_cdktf_synth_writes_without_the_cli(tmp_path, cli_synth) -> None:
+    out = tmp_path / "cdktf.out"
+    (out / "stacks" / "renamed-stack").mkdir(parents=True)  # the CLI would remove it too
+    result = _run(
+        ["make", "--no-print-directory", "synth", f"OUT={out}"], AZWI_CONFIG=str(EXAMPLE_CONFIG)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _files(out) == _files(cli_synth)
+
+
+def test_make_synth_with_cdk_cdktn_runs_the_cdktn_flavour(tmp_path) -> None:
+    out = tmp_path / "cdktf.out"
+    result = _run(
+        ["make", "--no-print-directory", "synth", "CDK=cdktn", f"OUT={out}"],
+        AZWI_CONFIG=str(EXAMPLE_CONFIG),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    identity = json.loads((out / "stacks" / "identity" / "cdk.tf.json").read_text())
+    assert identity["//"]["metadata"]["version"] == "0.24.0"  # cdktn's, not cdktf's 0.21.0
+    assert identity["terraform"]["required_providers"]["azurerm"]["version"] == "5.10.0"
 
 
 # Several problems at once: an unknown key (and so a missing one), a bad name, a nested bad name.
@@ -122,7 +155,7 @@ def test_invalid_config_through_make_synth_fails_and_writes_nothing(
     path, lines = invalid_config
     out = tmp_path / "cdktf.out"
     result = _run(
-        ["make", "--no-print-directory", "synth", f"CDKTF={CDKTF} --output {out}"],
+        ["make", "--no-print-directory", "synth", f"OUT={out}"],
         AZWI_CONFIG=str(path),
     )
     _assert_stopped_cleanly(result, lines)

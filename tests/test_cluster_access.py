@@ -167,8 +167,7 @@ def test_kubelogin_preflight_names_the_role_the_deployer_lacks(synth_of) -> None
 
 @pytest.mark.parametrize("login_mode", LOGIN_MODES)
 def test_every_kubelogin_login_mode_reaches_both_providers(login_mode: str) -> None:
-    from cdktf import TerraformStack, Testing
-
+    from aks_workload_identity.cdk import TerraformStack, Testing
     from aks_workload_identity.cluster import ClusterAccess, ClusterAccessProps
 
     stack = TerraformStack(Testing.app(), "access")

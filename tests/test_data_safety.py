@@ -11,7 +11,7 @@ def test_a_config_edit_does_not_lose_data(background_rehearsals) -> None:
     resource group and a new ESO namespace are refused while planning, naming what and the key,
     and nothing changes; with key_vault_replacement_allowed the vault is replaced; then the
     destroy leaves nothing (``rehearsal.changes.data_safety_edits``)."""
-    rehearsal = background_rehearsals[EXAMPLE_CONFIG].result(timeout=600)
+    rehearsal = background_rehearsals[EXAMPLE_CONFIG, "cdktf"].result(timeout=600)
     refused = [s for s in rehearsal.steps if s.returncode != 0]
     assert len(refused) == 3
 

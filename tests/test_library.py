@@ -128,7 +128,7 @@ def _library_example():
 
 
 def test_library_example_synthesizes_a_wired_stack_of_its_own() -> None:
-    from cdktf import Testing
+    from aks_workload_identity.cdk import Testing
 
     platform, apps = _library_example().build(Testing.app())
     azure = json.loads(Testing.synth(platform))

@@ -1,5 +1,5 @@
-"""The offline deploy rehearsal: `cdktf deploy '*'`, again, then `cdktf destroy '*'`, with the
-real CLI and Terraform against stand-in providers (see ``rehearsal/``)."""
+"""The offline deploy rehearsal: `cdktf deploy '*'`, again, then `cdktf destroy '*'` (or the
+same with cdktn), with the real CLI and Terraform against stand-in providers (``rehearsal/``)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from tests.conftest import example_id
 from tests.rehearsals import REHEARSED
 
 
-@pytest.mark.parametrize("config_file", REHEARSED, ids=example_id)
-def test_deploy_redeploy_destroy(background_rehearsals, config_file) -> None:
+@pytest.mark.parametrize(
+    ("config_file", "flavour"),
+    REHEARSED,
+    ids=[f"{example_id(config)}-{flavour}" for config, flavour in REHEARSED],
+)
+def test_deploy_redeploy_destroy(background_rehearsals, config_file, flavour) -> None:
     """Deploys in order with the cross-stack values in place and no secret in state; the second
     deploy changes nothing; destroy empties every state (``rehearsal.rehearse`` says how)."""
-    rehearsal = background_rehearsals[config_file].result(timeout=600)
+    rehearsal = background_rehearsals[config_file, flavour].result(timeout=600)
     commands = [step.command for step in rehearsal.steps]
-    assert commands[:2] == ["cdktf deploy *", "cdktf deploy *"]
-    assert commands[-1] == "cdktf destroy *"
+    assert commands[:2] == [f"{flavour} deploy *", f"{flavour} deploy *"]
+    assert commands[-1] == f"{flavour} destroy *"
 
 
 def test_each_output_line_is_read_as_the_stack_that_printed_it() -> None:

@@ -87,8 +87,7 @@ class Synthesized:
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory) -> Synthesized:
-    from cdktf import App
-
+    from aks_workload_identity.cdk import App
     from aks_workload_identity.stacks import build_stacks
 
     root = tmp_path_factory.mktemp("synthesized")
@@ -445,16 +444,15 @@ def test_only_administrator_role_is_warned_about(tmp_path) -> None:
 def test_administrator_role_prints_one_actionable_warning_at_synth(
     tmp_path, monkeypatch, capsys
 ) -> None:
-    import cdktf
-
+    from aks_workload_identity import cdk
     from aks_workload_identity.app import main
 
     config = tmp_path / "admin.tfvars"
     config.write_text(REQUIRED + 'identity_key_vault_role = "Key Vault Administrator"\n')
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()
-    app_class = cdktf.App
-    monkeypatch.setattr(cdktf, "App", lambda: app_class(outdir=str(outdir)))
+    app_class = cdk.App
+    monkeypatch.setattr(cdk, "App", lambda: app_class(outdir=str(outdir)))
     monkeypatch.setenv("AZWI_CONFIG", str(config))
 
     assert main(PROJECT_DIR) == 0
@@ -645,8 +643,7 @@ def test_public_ipv4_ranges_are_accepted_and_private_ones_rejected(address, pref
 
 
 def test_props_are_validated_up_front_and_tokens_pass() -> None:
-    from cdktf import Fn
-
+    from aks_workload_identity.cdk import Fn
     from aks_workload_identity.key_vault import SecretsVaultProps
 
     base = {

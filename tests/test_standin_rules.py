@@ -20,8 +20,13 @@ ISSUER = facts.aks_issuer_url(RG, "aks-demo")
 
 
 def _versions(standins) -> dict[str, str]:
+    """Each provider's cdktf-flavour version (the older one of the two in the mirror): the
+    resources below are written with its arguments."""
     root = standins.cli_config.parent / "registry.terraform.io" / "hashicorp"
-    return {p.name: next(p.iterdir()).name for p in root.iterdir()}
+    return {
+        p.name: min((v.name for v in p.iterdir()), key=lambda v: tuple(map(int, v.split("."))))
+        for p in root.iterdir()
+    }
 
 
 def terraform(tmp_path: Path, standins, resources: dict, *, state: dict | None = None) -> str:
@@ -201,7 +206,7 @@ def test_a_store_is_not_ready_without_a_credential_for_its_service_account() -> 
         _change(state, "kubernetes_manifest", None, {"manifest": store, **WAIT_READY})
     assert "AADSTS70021" in refused.value.detail
     state["credentials"]["c"] = {
-        "parent_id": IDENTITY_ID,
+        "identity_id": IDENTITY_ID,
         "issuer": ISSUER,
         "subject": "system:serviceaccount:external-secrets:sa",
         "audience": ["api://AzureADTokenExchange"],

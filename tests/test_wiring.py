@@ -1,4 +1,5 @@
-"""Behaviour: the resources are wired to each other the way the walkthrough needs."""
+"""Behaviour: the resources are wired to each other the way the walkthrough needs, in both
+flavours (``synth`` here is the example synthesized by cdktf, then by cdktn)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,41 @@ import re
 import pytest
 
 from aks_workload_identity.settings import Settings
-from tests.conftest import PROJECT_DIR, example_configs, example_id, only, output_value, resources
+from tests.conftest import (
+    EXAMPLE_CONFIG,
+    PROJECT_DIR,
+    example_configs,
+    example_id,
+    one_block,
+    only,
+    output_value,
+    resources,
+)
 
 SECRETS_USER = "Key Vault Secrets User"
 SECRETS_OFFICER = "Key Vault Secrets Officer"
+# How a federated credential names its identity: azurerm 4 (cdktf) and azurerm 5 (cdktn).
+CREDENTIAL_IDENTITY = {"cdktf": "parent_id", "cdktn": "user_assigned_identity_id"}
+
+
+@pytest.fixture(params=["cdktf", "cdktn"])
+def flavour(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def synth(flavour, synth_of, cdktn_synth):
+    return synth_of(EXAMPLE_CONFIG) if flavour == "cdktf" else cdktn_synth[EXAMPLE_CONFIG]
 
 
 def _namespace_name(cluster: dict, reference: str) -> str:
     match = re.fullmatch(r"\$\{kubernetes_namespace_v1\.([^.]+)\.metadata\[0\]\.name\}", reference)
     if not match:
         return reference
-    return resources(cluster, "kubernetes_namespace_v1")[match[1]]["metadata"]["name"]
+    return one_block(resources(cluster, "kubernetes_namespace_v1")[match[1]]["metadata"])["name"]
 
 
-def test_federated_credential_trusts_the_annotated_service_account(synth) -> None:
+def test_federated_credential_trusts_the_annotated_service_account(synth, flavour) -> None:
     identity, cluster = synth["identity"], synth["cluster"]
     _, credential = only(identity, "azurerm_federated_identity_credential")
     _, service_account = only(cluster, "kubernetes_service_account_v1")
@@ -34,7 +56,9 @@ def test_federated_credential_trusts_the_annotated_service_account(synth) -> Non
         f"${{data.azurerm_kubernetes_cluster.{cluster_name}.oidc_issuer_url}}"
     )
     identity_name, _ = only(identity, "azurerm_user_assigned_identity")
-    assert credential["parent_id"] == f"${{azurerm_user_assigned_identity.{identity_name}.id}}"
+    assert credential[CREDENTIAL_IDENTITY[flavour]] == (
+        f"${{azurerm_user_assigned_identity.{identity_name}.id}}"
+    )
 
 
 def test_service_account_annotation_is_the_identity_client_id(synth) -> None:
@@ -226,7 +250,7 @@ def test_helm_release_is_pinned_with_crds_waits_and_uses_the_created_namespace(s
 
 def test_namespaces_are_created_except_built_in_ones(synth) -> None:
     names = [
-        b["metadata"]["name"]
+        one_block(b["metadata"])["name"]
         for b in resources(synth["cluster"], "kubernetes_namespace_v1").values()
     ]
     assert names == ["external-secrets"]
@@ -257,8 +281,7 @@ def test_every_stack_requires_a_terraform_with_write_only_arguments(path, synth_
 
 
 def test_stack_dependencies_order_deploy_and_destroy(tmp_path) -> None:
-    from cdktf import App
-
+    from aks_workload_identity.cdk import App
     from aks_workload_identity.config import load_config
     from aks_workload_identity.stacks import build_stacks
 

@@ -24,11 +24,12 @@ def main(project_dir: Path) -> int:
         return EXIT_INVALID_CONFIG
     for warning in config.warnings:
         print(f"azwi: warning: {warning}", file=sys.stderr)
-    from cdktf import App
-
-    from aks_workload_identity.stacks import build_stacks
+    from aks_workload_identity.cdk import App
+    from aks_workload_identity.hcl_output import write_required_version
+    from aks_workload_identity.stacks import REQUIRED_TERRAFORM_VERSION, build_stacks
 
     app = App()
-    build_stacks(app, config)
+    stacks = build_stacks(app, config)
     app.synth()
+    write_required_version(app, stacks, REQUIRED_TERRAFORM_VERSION)
     return 0

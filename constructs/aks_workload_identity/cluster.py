@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import Fn, Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
+from aks_workload_identity.cdk import Fn, Postcondition, TerraformResourceLifecycle
+from aks_workload_identity.hcl_output import write_postconditions_as_blocks
 from aks_workload_identity.kubelogin import NEEDS_TENANT, check_login_mode, kubelogin_args
 from aks_workload_identity.providers import (
     AzurermProvider,
@@ -44,13 +45,15 @@ def _aks_lookup(
     postcondition: Postcondition,
 ) -> DataAzurermKubernetesCluster:
     # A data source's precondition cannot refer to its own attributes; a postcondition can.
-    return DataAzurermKubernetesCluster(
+    lookup = DataAzurermKubernetesCluster(
         scope,
         id_,
         name=name,
         resource_group_name=resource_group_name,
         lifecycle=TerraformResourceLifecycle(postcondition=[postcondition]),
     )
+    write_postconditions_as_blocks(lookup, [postcondition])
+    return lookup
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cdktf import ITerraformDependable
 from constructs import Construct
 
 from aks_workload_identity import rules, waits
+from aks_workload_identity.cdk import ITerraformDependable
 from aks_workload_identity.eso_chart import CHART_NAME, CHART_REPOSITORY, RELEASE_NAME
+from aks_workload_identity.hcl_output import write_as_any
 from aks_workload_identity.helm_chart import pinned_chart_release
 from aks_workload_identity.providers import (
     Manifest,
@@ -183,6 +184,7 @@ class ClusterSecretStore(Construct):
             depends_on=list(depends_on) or None,
             **_wait_until_ready(props.ready_timeout),
         )
+        write_as_any(self.manifest, "manifest")
 
 
 @dataclass(frozen=True)
@@ -294,3 +296,4 @@ class ExternalSecret(Construct):
             depends_on=list(depends_on) or None,
             **_wait_until_ready(props.ready_timeout),
         )
+        write_as_any(self.manifest, "manifest")

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
-from cdktf import ITerraformDependable, Precondition, TerraformResourceLifecycle
 from constructs import Construct
 
+from aks_workload_identity.cdk import ITerraformDependable, Precondition, TerraformResourceLifecycle
+from aks_workload_identity.hcl_output import multiline_string, write_conditions_as_blocks
 from aks_workload_identity.providers import Release
 
 
@@ -37,7 +38,7 @@ def pinned_chart_release(
     rendered = yaml.safe_dump(
         dict(values), sort_keys=True, default_style='"' if quote_values else None
     )
-    return Release(
+    release = Release(
         scope,
         id_,
         name=name,
@@ -46,7 +47,7 @@ def pinned_chart_release(
         version=version,
         namespace=namespace,
         create_namespace=False,
-        values=[rendered],
+        values=[multiline_string(scope, rendered)],
         wait=True,
         atomic=True,
         cleanup_on_fail=True,
@@ -56,3 +57,5 @@ def pinned_chart_release(
         if preconditions
         else None,
     )
+    write_conditions_as_blocks(release, "precondition", list(preconditions))
+    return release

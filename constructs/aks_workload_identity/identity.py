@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cdktf import Fn, ITerraformDependable
 from constructs import Construct
 
 from aks_workload_identity import rules
+from aks_workload_identity.cdk import Fn, ITerraformDependable
 from aks_workload_identity.providers import (
     DataAzurermUserAssignedIdentity,
     FederatedIdentityCredential,
     Sleep,
     UserAssignedIdentity,
+    federated_identity_credential,
 )
 from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
 from aks_workload_identity.specs import Federation
@@ -165,12 +166,12 @@ class WorkloadIdentity(Construct):
         self.credentials: list[FederatedIdentityCredential] = []
         previous: list[ITerraformDependable] = []
         for federation in props.federations:
-            credential = FederatedIdentityCredential(
+            credential = federated_identity_credential(
                 self,
                 f"credential-{federation.name}",
                 name=federation.name,
+                identity_id=self.identity_id,
                 resource_group_name=resource_group_name,
-                parent_id=self.identity_id,
                 issuer=props.oidc_issuer_url,
                 subject=federation.subject,
                 audience=[TOKEN_EXCHANGE_AUDIENCE],

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from aks_workload_identity import rules, waits
+from aks_workload_identity.cdk import TerraformResourceLifecycle
+from aks_workload_identity.hcl_output import write_conditions_as_blocks
 from aks_workload_identity.placeholders import JSON_CONTENT_TYPE, json_placeholder
 from aks_workload_identity.providers import (
     AzurermProviderFeaturesKeyVault,
@@ -217,6 +218,12 @@ class SecretsVault(Construct):
                 precondition=self.guard.precondition() or None,
                 prevent_destroy=props.prevent_destroy or None,
             ),
+        )
+        write_conditions_as_blocks(
+            self.vault,
+            "precondition",
+            self.guard.precondition(),
+            **({"prevent_destroy": True} if props.prevent_destroy else {}),
         )
         self.deployer_access = self.grant(
             "deployer", props.deployer_object_id, DEPLOYER_ROLE, service_principal=False

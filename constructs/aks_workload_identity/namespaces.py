@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from constructs import Construct
 
-from aks_workload_identity.providers import NamespaceV1, NamespaceV1Metadata
+from aks_workload_identity.providers import namespace_v1, namespace_v1_name
 
 
 class Namespaces(Construct):
@@ -17,11 +17,9 @@ class Namespaces(Construct):
 
     def __init__(self, scope: Construct, id_: str, names: Sequence[str]) -> None:
         super().__init__(scope, id_)
-        self.by_name = {
-            name: NamespaceV1(self, name, metadata=NamespaceV1Metadata(name=name)) for name in names
-        }
+        self.by_name = {name: namespace_v1(self, name, name=name) for name in names}
 
     def name_of(self, namespace: str) -> str:
         """The namespace name, as a reference when this construct creates it (for ordering)."""
         created = self.by_name.get(namespace)
-        return created.metadata.name if created else namespace
+        return namespace_v1_name(created) if created else namespace

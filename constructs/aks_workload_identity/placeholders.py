@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from cdktf import Fn, ITerraformDependable, TerraformIterator
 from constructs import Construct
 
 from aks_workload_identity import rules
+from aks_workload_identity.cdk import Fn, ITerraformDependable, TerraformIterator
 from aks_workload_identity.providers import KeyVaultSecret, RandomPassword
 from aks_workload_identity.specs import ExternalSecretSpec, Extract
 

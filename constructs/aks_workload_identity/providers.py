@@ -1,64 +1,23 @@
-"""The one place provider bindings are imported.
-
-The prebuilt bindings' package ``__init__`` eagerly imports every resource submodule (azurerm:
-1,527 of them, ~10 s and ~450 MB). Each submodule only needs the package's ``_jsii`` module (which
-loads the jsii assembly), ``cdktf`` and ``constructs``. So the package is registered in
-``sys.modules`` *without* running its ``__init__``, ``_jsii`` is imported, and then only the
-submodules this project uses. The synthesized JSON is byte-identical (see
-``tests/test_providers.py``).
-
-The Node side has the same problem (the provider's ``lib/index.js`` requires every resource);
-``lazy_provider_index.js``, preloaded by ``runtime.py``, makes those requires lazy.
-
-Both are skipped, and the ordinary import used, when ``AZWI_FAST_IMPORTS=0`` is set (the
-benchmark's baseline), and each falls back by itself when a package does not have the layout it
-relies on.
+"""The one place provider bindings are imported, and everything that differs between the
+flavours' bindings: the package names, and the functions at the end
+(``federated_identity_credential``, ``namespace_v1``, ``namespace_v1_name``) for the arguments
+azurerm 5 and kubernetes 3 changed. Each binding is imported through ``binding_imports``.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
-import sys
-from types import ModuleType
+from collections.abc import Sequence
 
-from aks_workload_identity.runtime import fast_imports_enabled
+from aks_workload_identity.binding_imports import submodule
+from aks_workload_identity.cdk import FLAVOUR, ITerraformDependable
 
-
-def _has_jsii_layout(package: str) -> bool:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return False
-    root = next(iter(spec.submodule_search_locations))
-    return os.path.isfile(os.path.join(root, "_jsii", "__init__.py"))
-
-
-def _register_without_init(package: str) -> None:
-    """Put ``package`` in ``sys.modules`` as a bare namespace whose ``__init__`` never runs."""
-    if package in sys.modules:
-        return
-    spec = importlib.util.find_spec(package)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[package] = module
-    importlib.import_module(f"{package}._jsii")
-
-
-def submodule(package: str, name: str) -> ModuleType:
-    """Import ``package.name`` without importing the rest of ``package``."""
-    if fast_imports_enabled() and _has_jsii_layout(package):
-        _register_without_init(package)
-    else:
-        importlib.import_module(package)
-    return importlib.import_module(f"{package}.{name}")
-
-
-_AZURERM = "cdktf_cdktf_provider_azurerm"
-_KUBERNETES = "cdktf_cdktf_provider_kubernetes"
-_HELM = "cdktf_cdktf_provider_helm"
-_TIME = "cdktf_cdktf_provider_time"
-_RANDOM = "cdktf_cdktf_provider_random"
+# The prebuilt bindings of each flavour (which provider versions they bind: README, "Flavours").
+_BINDINGS_PREFIX = {"cdktf": "cdktf_cdktf_provider_", "cdktn": "cdktn_provider_"}[FLAVOUR]
+_AZURERM = f"{_BINDINGS_PREFIX}azurerm"
+_KUBERNETES = f"{_BINDINGS_PREFIX}kubernetes"
+_HELM = f"{_BINDINGS_PREFIX}helm"
+_TIME = f"{_BINDINGS_PREFIX}time"
+_RANDOM = f"{_BINDINGS_PREFIX}random"
 
 _azurerm_provider = submodule(_AZURERM, "provider")
 AzurermProvider = _azurerm_provider.AzurermProvider
@@ -111,3 +70,49 @@ Sleep = submodule(_TIME, "sleep").Sleep
 RandomProvider = submodule(_RANDOM, "provider").RandomProvider
 RandomString = submodule(_RANDOM, "string_resource").StringResource
 RandomPassword = submodule(_RANDOM, "password").Password
+
+
+def federated_identity_credential(
+    scope: object,
+    id_: str,
+    *,
+    name: str,
+    identity_id: str,
+    resource_group_name: str,
+    issuer: str,
+    subject: str,
+    audience: Sequence[str],
+    depends_on: Sequence[ITerraformDependable] | None = None,
+) -> FederatedIdentityCredential:
+    """A federated credential on the user-assigned identity ``identity_id``.
+
+    azurerm 4 (cdktf) names the identity by ``parent_id`` and needs its ``resource_group_name``;
+    azurerm 5 (cdktn) replaced both with ``user_assigned_identity_id`` (5.0 upgrade guide).
+    """
+    if FLAVOUR == "cdktn":
+        where = {"user_assigned_identity_id": identity_id}
+    else:
+        where = {"resource_group_name": resource_group_name, "parent_id": identity_id}
+    return FederatedIdentityCredential(
+        scope,
+        id_,
+        name=name,
+        **where,
+        issuer=issuer,
+        subject=subject,
+        audience=audience,
+        depends_on=depends_on,
+    )
+
+
+def namespace_v1(scope: object, id_: str, *, name: str) -> NamespaceV1:
+    """A ``kubernetes_namespace_v1``. kubernetes 2.x (cdktf) binds its ``metadata`` block as a
+    single struct, kubernetes 3.x (cdktn) as a list of one (the same block to Terraform)."""
+    metadata = NamespaceV1Metadata(name=name)
+    return NamespaceV1(scope, id_, metadata=[metadata] if FLAVOUR == "cdktn" else metadata)
+
+
+def namespace_v1_name(namespace: NamespaceV1) -> str:
+    """A reference to the namespace's name (``metadata[0].name`` in both flavours)."""
+    metadata = namespace.metadata.get(0) if FLAVOUR == "cdktn" else namespace.metadata
+    return metadata.name

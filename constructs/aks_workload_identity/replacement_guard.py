@@ -18,8 +18,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cdktf import DataResource, Fn, Op, Precondition, TerraformResourceLifecycle, Token
 from constructs import Construct
+
+from aks_workload_identity.cdk import (
+    DataResource,
+    Fn,
+    Op,
+    Precondition,
+    TerraformResourceLifecycle,
+    Token,
+)
 
 
 @dataclass(frozen=True)

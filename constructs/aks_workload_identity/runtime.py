@@ -1,7 +1,8 @@
-"""Set up the jsii runtime before ``cdktf`` starts it: pinned Node, lazy provider modules.
+"""What the app reads from its environment about itself: which CDK flavour, which import path;
+and the jsii runtime set up before the CDK starts it (pinned Node, lazy provider modules).
 
 The package's ``__init__`` calls ``configure_jsii_runtime()``, so importing anything from
-``aks_workload_identity`` before ``cdktf`` is enough. The Node process the jsii kernel starts
+``aks_workload_identity`` before the CDK is enough. The Node process the jsii kernel starts
 inherits this process's environment; if it is already running, nothing changes but speed.
 """
 
@@ -11,12 +12,24 @@ import os
 from pathlib import Path
 
 FAST_IMPORTS_ENV = "AZWI_FAST_IMPORTS"
+# The CDK flavour: "cdktf" (CDK for Terraform 0.21, the default) or "cdktn" (CDK Terrain). The
+# Makefile sets it from `make ... CDK=cdktn`; cdktf.json's app picks the interpreter by it.
+CDK_ENV = "AZWI_CDK"
+CDK_FLAVOURS = ("cdktf", "cdktn")
 LAZY_INDEX = Path(__file__).with_name("lazy_provider_index.js")
 
 
 def fast_imports_enabled() -> bool:
     """False when ``AZWI_FAST_IMPORTS=0``: the benchmark's ordinary-import baseline."""
     return os.environ.get(FAST_IMPORTS_ENV, "1") != "0"
+
+
+def cdk_flavour() -> str:
+    """``AZWI_CDK``, default ``"cdktf"``; anything else is an error, not a silent default."""
+    flavour = os.environ.get(CDK_ENV) or CDK_FLAVOURS[0]
+    if flavour not in CDK_FLAVOURS:
+        raise SystemExit(f"azwi: {CDK_ENV}={flavour!r}: must be one of {', '.join(CDK_FLAVOURS)}")
+    return flavour
 
 
 def _pinned_node() -> Path | None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
 from constructs import Construct
 
+from aks_workload_identity.cdk import (
+    App,
+    LocalBackend,
+    TerraformOutput,
+    TerraformStack,
+    declare_target_versions,
+)
 from aks_workload_identity.cluster import (
     ClusterAccess,
     ClusterAccessProps,
@@ -20,6 +26,7 @@ from aks_workload_identity.external_secrets import (
     ExternalSecretsOperator,
     ExternalSecretsOperatorProps,
 )
+from aks_workload_identity.hcl_output import hcl_output
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps, destroy_features
 from aks_workload_identity.namespaces import Namespaces
@@ -57,8 +64,11 @@ class _ConfiguredStack(TerraformStack):
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
         super().__init__(scope, id_)
-        # cdktf 0.21 has no setting for it: an override of the synthesized terraform block.
-        self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
+        declare_target_versions(self)
+        # cdktf 0.21 has no setting for it: an override of the synthesized terraform block (the
+        # HCL renderer cannot write one: hcl_output.write_required_version does it there).
+        if not hcl_output(self):
+            self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
         # Relative to cdktf.out/stacks/<id>: the project directory, wherever it is checked out.
         LocalBackend(self, path=f"../../../terraform.{id_}.tfstate")
         declare_config_variables(self, config)

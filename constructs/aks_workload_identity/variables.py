@@ -17,10 +17,14 @@ import types
 import typing
 from typing import Any
 
-from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig, Token
-
 from aks_workload_identity import rules
+from aks_workload_identity.cdk import (
+    TerraformStack,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+)
 from aks_workload_identity.config import Config
+from aks_workload_identity.hcl_output import variable_default
 from aks_workload_identity.rules import _hcl_string
 from aks_workload_identity.settings import RuleValidator, Settings
 
@@ -97,13 +101,15 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
         # the default too, it would be in every stack twice and cost ~1 ms of synth per
         # ExternalSecret; the staleness check holds it already, and lets null (unset) through.
         checked_only = variable_type == "any" and value is not None
+        null_default = value is None or checked_only
+        default, default_override = variable_default(stack, None if null_default else value)
         declared[key] = TerraformVariable(
             stack,
             key,
             type=variable_type,
             # An unset optional key is declared too (default null): setting it later in a tfvars
             # file then fails the plan as stale instead of warning "undeclared variable".
-            default=Token.null_value() if value is None or checked_only else value,
+            default=default,
             description=(
                 f"Configuration key {key}; the synthesized value is in its last validation."
                 if checked_only
@@ -132,4 +138,6 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
                 ),
             ],
         )
+        if default_override is not None:
+            declared[key].add_override("default", default_override)
     return declared

@@ -1,0 +1,101 @@
+"""`make hcl`: the stacks as plain HCL that the terraform CLI alone formats, validates and
+plans, offline, with the rehearsal's stand-in providers; once the JSON is deployed, the HCL plans
+no change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rehearsal import facts, world
+from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
+
+STACKS = ("identity", "cluster", "secrets")
+# What this test needs beyond the suite: terraform, to format, validate, apply and plan.
+pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="needs terraform")
+
+
+def _make(target: str, **variables: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "TF_CLI_CONFIG_FILE")}
+    env.update(AZWI_CONFIG=str(EXAMPLE_CONFIG), CI="1", CHECKPOINT_DISABLE="1")
+    done = subprocess.run(
+        ["make", "--no-print-directory", target, *(f"{k}={v}" for k, v in variables.items())],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory) -> Path:
+    """The example as JSON (``cdktf.out``) and as HCL (``hcl.out``) side by side: both stacks'
+    backends then resolve to the same state files, ``<root>/terraform.<stack>.tfstate``."""
+    root = tmp_path_factory.mktemp("hcl")
+    _make("hcl", HCL_OUT=str(root / "hcl.out"))
+    _make("synth", OUT=str(root / "cdktf.out"))
+    return root
+
+
+def _terraform(
+    directory: Path, standins, world_dir: Path, *args: str
+) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": str(standins.cli_config),
+        "REHEARSAL_WORLD": str(world_dir),
+        "TF_IN_AUTOMATION": "1",
+    }
+    return subprocess.run(
+        ["terraform", *args, "-no-color"],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_hcl_is_terraform_fmt_formatted(synthesized) -> None:
+    for stack in STACKS:
+        assert (synthesized / "hcl.out" / "stacks" / stack / "cdk.tf").is_file()
+    done = subprocess.run(
+        ["terraform", "fmt", "-check", "-recursive", "-no-color", "hcl.out"],
+        cwd=synthesized,
+        env={k: v for k, v in os.environ.items() if k != "TF_CLI_CONFIG_FILE"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_hcl_validates_and_plans_nothing_once_the_json_is_deployed(synthesized, standins) -> None:
+    world_dir = synthesized / "world"
+    world_dir.mkdir()
+    world.World(world_dir).create(
+        world.initial(facts.aks_issuer_url("rg-aks-demo", "aks-demo"), [])
+    )
+    for stack in STACKS:
+        json_dir = synthesized / "cdktf.out" / "stacks" / stack
+        hcl_dir = synthesized / "hcl.out" / "stacks" / stack
+        for directory in (json_dir, hcl_dir):
+            done = _terraform(directory, standins, world_dir, "init")
+            assert done.returncode == 0, done.stdout + done.stderr
+        done = _terraform(hcl_dir, standins, world_dir, "validate")
+        assert done.returncode == 0, done.stdout + done.stderr
+        done = _terraform(json_dir, standins, world_dir, "apply", "-auto-approve")
+        assert done.returncode == 0, f"{stack} (JSON): {done.stdout + done.stderr}"
+        # The same state, read by the HCL: the same resources, with the same values.
+        done = _terraform(hcl_dir, standins, world_dir, "plan", "-detailed-exitcode")
+        assert done.returncode == 0, f"{stack} (HCL): {done.stdout + done.stderr}"
+        assert "No changes." in done.stdout
+    assert (synthesized / "terraform.secrets.tfstate").is_file()
