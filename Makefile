@@ -156,10 +156,9 @@ deploy: your-config setup
 destroy: your-config setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy '*' $(VAR_FILE)
 
-# One flavour per run, each into its own table: bench/results.md, bench/results-cdktn.md.
-bench: setup
-	$(BIN)/python bench/synth_bench.py --cdk $(CDK) \
-		--output bench/results$(if $(filter cdktn,$(CDK)),-cdktn).md $(BENCH_ARGS)
+# Both flavours side by side (bench/results.md); BENCH_ARGS="--cdk cdktn --counts 1" for less.
+bench: setup $(CDKTN_VENV)/.installed
+	$(BIN)/python bench/synth_bench.py $(BENCH_ARGS)
 
 # The offline deploy rehearsal (see README): every example, or CONFIGS="a.tfvars b.tfvars".
 rehearse: setup

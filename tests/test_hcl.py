@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 
 from rehearsal import facts, world
-from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
+from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, PROJECT_DIR
 
 STACKS = ("identity", "cluster", "secrets")
 # What this test needs beyond the suite: terraform, to format, validate, apply and plan.
 pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="needs terraform")
 
 
-def _make(target: str, **variables: str) -> None:
+def _make(target: str, config: Path = EXAMPLE_CONFIG, **variables: str) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "TF_CLI_CONFIG_FILE")}
-    env.update(AZWI_CONFIG=str(EXAMPLE_CONFIG), CI="1", CHECKPOINT_DISABLE="1")
+    env.update(AZWI_CONFIG=str(config), CI="1", CHECKPOINT_DISABLE="1")
     done = subprocess.run(
         ["make", "--no-print-directory", target, *(f"{k}={v}" for k, v in variables.items())],
         cwd=PROJECT_DIR,
@@ -64,18 +64,31 @@ def _terraform(
     )
 
 
-def test_hcl_is_terraform_fmt_formatted(synthesized) -> None:
+def _assert_fmt_formatted(hcl_out: Path) -> None:
     for stack in STACKS:
-        assert (synthesized / "hcl.out" / "stacks" / stack / "cdk.tf").is_file()
+        assert (hcl_out / "stacks" / stack / "cdk.tf").is_file()
     done = subprocess.run(
-        ["terraform", "fmt", "-check", "-recursive", "-no-color", "hcl.out"],
-        cwd=synthesized,
+        ["terraform", "fmt", "-check", "-recursive", "-no-color", str(hcl_out)],
         env={k: v for k, v in os.environ.items() if k != "TF_CLI_CONFIG_FILE"},
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_hcl_is_terraform_fmt_formatted(synthesized) -> None:
+    _assert_fmt_formatted(synthesized / "hcl.out")
+
+
+def test_hcl_of_quoted_helm_values_with_references_parses(tmp_path) -> None:
+    """The webhook's values are one quoted YAML line with a reference in it (its tenant)."""
+    _make("hcl", EXAMPLES_DIR / "non-aks.tfvars", HCL_OUT=str(tmp_path / "hcl.out"))
+    _assert_fmt_formatted(tmp_path / "hcl.out")
+    assert (
+        '"\\"azureTenantID\\": \\"${data.'
+        in (tmp_path / "hcl.out/stacks/cluster/cdk.tf").read_text()
+    )
 
 
 def test_hcl_validates_and_plans_nothing_once_the_json_is_deployed(synthesized, standins) -> None:

@@ -4,7 +4,8 @@ avoid it. Each function changes nothing in the JSON synthesis.
 The HCL renderer (cdktf 0.21 and cdktn 0.24 alike) writes ``terraform.required_version`` as
 ``0 = "required_version"``, fails on a variable whose default is null,
 drops a default of ``false`` or ``0`` (the variable becomes required), writes lifecycle
-postconditions as an attribute, and adds a newline to a multi-line string. ``tests/test_hcl.py``
+postconditions as an attribute, writes a list inside a manifest as an object, adds a newline to
+a multi-line string and leaves quotes unescaped in a line with a reference. ``tests/test_hcl.py``
 deploys the JSON and plans the HCL against the same state: no change.
 """
 
@@ -56,16 +57,19 @@ def write_conditions_as_blocks(
 
 
 def multiline_string(scope: object, text: str) -> str:
-    """``text`` as the renderer needs it to write ``text``.
+    r"""``text`` as the renderer needs it to write ``text``.
 
-    It writes a string of several lines as a heredoc, with one newline more than the string has,
-    and a single line in quotes, as it is: a newline at its end is then lost, unless written as
-    HCL's escape ``\\n``.
+    It writes a string of several lines as a heredoc, with one newline more than the string has.
+    It writes a single line in quotes, as it is: a newline at its end is then lost, and in a line
+    with a reference (``${...}``) it escapes no quote. So a single line comes with HCL's escapes
+    already in it (``\\``, ``\"``, ``\n``), which it leaves alone.
     """
     if not hcl_output(scope) or not text.endswith("\n"):
         return text
     body = text[:-1]
-    return body if "\n" in body else body + "\\n"
+    if "\n" in body:
+        return body
+    return body.replace("\\", "\\\\").replace('"', '\\"') + "\\n"
 
 
 def write_as_any(element: Any, attribute: str) -> None:
