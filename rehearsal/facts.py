@@ -259,6 +259,15 @@ COMPUTED: dict[str, Callable[[dict], dict]] = {
 }
 
 _AZURE_PLACEMENT = ("name", "resource_group_name", "location")
+_RANDOM_CHARACTERS = (
+    "length",
+    "lower",
+    "upper",
+    "numeric",
+    "special",
+    "override_special",
+    "keepers",
+)
 # Arguments whose change replaces the resource (the providers' ForceNew / RequiresReplace).
 FORCE_NEW: dict[str, tuple[str, ...]] = {
     "azurerm_user_assigned_identity": _AZURE_PLACEMENT,
@@ -292,24 +301,8 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     ),
     "helm_release": ("name", "namespace"),
     "time_sleep": ("create_duration", "destroy_duration", "triggers"),
-    "random_string": (
-        "length",
-        "lower",
-        "upper",
-        "numeric",
-        "special",
-        "override_special",
-        "keepers",
-    ),
-    "random_password": (
-        "length",
-        "lower",
-        "upper",
-        "numeric",
-        "special",
-        "override_special",
-        "keepers",
-    ),
+    "random_string": _RANDOM_CHARACTERS,
+    "random_password": _RANDOM_CHARACTERS,
 }
 
 

@@ -157,8 +157,10 @@ class StandIn:
     def PlanResourceChange(self, request: Any) -> Any:  # noqa: N802
         block = self.resources[request.type_name]
         type_ = block.type
-        prior = cty.decode(type_, cty.unpack(request.prior_state.msgpack))
-        proposed = cty.decode(type_, cty.unpack(request.proposed_new_state.msgpack))
+        prior, proposed = (
+            cty.decode(type_, cty.unpack(v.msgpack))
+            for v in (request.prior_state, request.proposed_new_state)
+        )
         response = protocol.message("PlanResourceChange.Response")()
         planned = _plan_block(block, proposed, creating=prior is None)
         if prior is not None and planned is not None:
@@ -180,8 +182,10 @@ class StandIn:
     def ApplyResourceChange(self, request: Any) -> Any:  # noqa: N802
         block = self.resources[request.type_name]
         type_ = block.type
-        prior = cty.decode(type_, cty.unpack(request.prior_state.msgpack))
-        planned = cty.decode(type_, cty.unpack(request.planned_state.msgpack))
+        prior, planned = (
+            cty.decode(type_, cty.unpack(v.msgpack))
+            for v in (request.prior_state, request.planned_state)
+        )
         response = protocol.message("ApplyResourceChange.Response")()
         new = None
         if planned is not None:
