@@ -23,6 +23,7 @@ unused data source's two arguments that the held helm 3.0.2 schema lacks).
 
 from __future__ import annotations
 
+import collections.abc
 import importlib
 import inspect
 import typing
@@ -51,8 +52,7 @@ def _cty_type(hint: Any) -> tuple[str, Any]:
         sequences = [
             a
             for a in args
-            if typing.get_origin(a)
-            in (typing.Sequence, list, __import__("collections.abc").abc.Sequence)
+            if typing.get_origin(a) in (typing.Sequence, list, collections.abc.Sequence)
         ]
         if structs:
             return "block", ("single", structs[0])

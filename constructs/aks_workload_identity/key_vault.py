@@ -194,6 +194,7 @@ class SecretsVault(Construct):
         )
         name = f"{props.name_prefix}{self.name_suffix.result}"
         self.guard = ReplacementGuard(self, "replacement-guard", _guard_props(props, name))
+        guarded = self.guard.precondition()
         self.vault = KeyVault(
             self,
             "vault",
@@ -215,14 +216,14 @@ class SecretsVault(Construct):
             ),
             tags=dict(props.tags) or None,
             lifecycle=TerraformResourceLifecycle(
-                precondition=self.guard.precondition() or None,
+                precondition=guarded or None,
                 prevent_destroy=props.prevent_destroy or None,
             ),
         )
         write_conditions_as_blocks(
             self.vault,
             "precondition",
-            self.guard.precondition(),
+            guarded,
             **({"prevent_destroy": True} if props.prevent_destroy else {}),
         )
         self.deployer_access = self.grant(
