@@ -14,6 +14,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 README = PROJECT_DIR / "README.md"
 DOCS_DIR = PROJECT_DIR / "docs"
 PAGES = (README, *sorted(DOCS_DIR.glob("*.md")))
+CONFIGURATION = DOCS_DIR / "configuration.md"
+KEYS_BEGIN, KEYS_END = "<!-- BEGIN configuration keys -->", "<!-- END configuration keys -->"
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
@@ -86,6 +88,30 @@ def broken_links(page: Path) -> list[str]:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(PROJECT_DIR).as_posix())
 def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
     assert broken_links(page) == []
+
+
+def table_keys(header: str, text: str) -> list[str]:
+    """The backticked names in the first column of the table under ``header``."""
+    rows = text.split(f"\n{header}\n", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    return [key for row in rows for key in re.findall(r"`([^`]+)`", row.split("|")[1])]
+
+
+def test_the_readme_summarizes_keys_of_the_reference_table() -> None:
+    reference = CONFIGURATION.read_text()
+    assert reference.count(KEYS_BEGIN) == reference.count(KEYS_END) == 1
+    between = reference.split(KEYS_BEGIN, 1)[1].split(KEYS_END, 1)[0].strip()
+    documented = table_keys("| key | default | meaning |", f"\n{between}\n\n")
+    summarized = table_keys("| key | what for |", README.read_text())
+    assert summarized, "the README's configuration summary table is missing"
+    assert [key for key in summarized if key not in documented] == []
+
+
+def test_the_readme_links_every_docs_page() -> None:
+    linked = {
+        (README.parent / target.partition("#")[0]).resolve()
+        for target in link_targets(README.read_text())
+    }
+    assert [p.name for p in PAGES[1:] if p.resolve() not in linked] == []
 
 
 @pytest.mark.parametrize(
