@@ -539,13 +539,14 @@ def test_the_purge_switch_has_no_effect_under_purge_protection_and_is_rejected(t
     ) in line
 
 
-def test_readme_prerequisites_name_the_purge_right_destroy_needs() -> None:
+def test_the_docs_name_the_purge_right_destroy_needs() -> None:
     readme = (PROJECT_DIR / "README.md").read_text()
     prerequisites = readme.split("## Prerequisites", 1)[1].split("\n## ", 1)[0]
     assert "Microsoft.KeyVault/locations/deletedVaults/purge/action" in prerequisites
     assert "Key Vault Purge Operator" in prerequisites
     assert "key_vault_purge_on_destroy_enabled = false" in prerequisites
-    destroy = readme.split("## Destroy", 1)[1].split("\n## ", 1)[0]
+    deploy = (PROJECT_DIR / "docs" / "deploy.md").read_text()
+    destroy = deploy.split("## Destroy", 1)[1].split("\n## ", 1)[0]
     for leftover in ("7 days", "az keyvault recover", "az keyvault purge"):
         assert leftover in destroy, leftover
 
