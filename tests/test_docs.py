@@ -15,6 +15,7 @@ README = PROJECT_DIR / "README.md"
 DOCS_DIR = PROJECT_DIR / "docs"
 PAGES = (README, *sorted(DOCS_DIR.glob("*.md")))
 CONFIGURATION = DOCS_DIR / "configuration.md"
+README_MOST_LINES = 300  # the newcomer's path; details belong in a docs/ page
 KEYS_BEGIN, KEYS_END = "<!-- BEGIN configuration keys -->", "<!-- END configuration keys -->"
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -104,6 +105,11 @@ def test_the_readme_summarizes_keys_of_the_reference_table() -> None:
     summarized = table_keys("| key | what for |", README.read_text())
     assert summarized, "the README's configuration summary table is missing"
     assert [key for key in summarized if key not in documented] == []
+
+
+def test_the_readme_stays_short() -> None:
+    lines = len(README.read_text().splitlines())
+    assert lines <= README_MOST_LINES, f"README.md has {lines} lines: move details into docs/"
 
 
 def test_the_readme_links_every_docs_page() -> None:
