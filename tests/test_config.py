@@ -113,12 +113,12 @@ def test_only_the_fallback_to_the_example_is_announced(tmp_path, monkeypatch, ca
     assert capsys.readouterr() == ("", "")
 
 
-def test_every_key_is_in_the_example_file_and_the_readme_table() -> None:
+def test_every_key_is_in_the_example_file_and_the_reference_table() -> None:
     example = EXAMPLE_CONFIG.read_text()
-    readme = (PROJECT_DIR / "README.md").read_text()
+    reference = (PROJECT_DIR / "docs" / "configuration.md").read_text()
     for key in Settings.model_fields:
         assert re.search(rf"^(?:# )?{key} = ", example, re.MULTILINE), f"{key}: example file"
-        assert f"| `{key}` |" in readme, f"{key}: README configuration table"
+        assert f"| `{key}` |" in reference, f"{key}: docs/configuration.md key table"
 
 
 def test_config_path_prefers_env_then_user_file_then_example(tmp_path) -> None:
