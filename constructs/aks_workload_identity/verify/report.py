@@ -1,0 +1,64 @@
+"""One line per check as it finishes, then a summary; the exit status follows the failures."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str
+    subject: str
+    detail: str
+    cause: str = ""
+
+    def line(self) -> str:
+        text = f"{self.status}  {self.subject}: {self.detail}"
+        return f"{text}\n      likely cause: {self.cause}" if self.cause else text
+
+
+def passed(subject: str, detail: str) -> Result:
+    return Result(PASS, subject, detail)
+
+
+def failed(subject: str, detail: str, cause: str) -> Result:
+    return Result(FAIL, subject, detail, cause)
+
+
+def skipped(subject: str, why: str) -> Result:
+    return Result(SKIP, subject, why)
+
+
+class Report:
+    """Prints each result as it comes, so a slow check (the rotation) shows progress."""
+
+    def __init__(self, out: TextIO = sys.stdout) -> None:
+        self.out = out
+        self.results: list[Result] = []
+
+    def add(self, result: Result) -> Result:
+        self.results.append(result)
+        print(result.line(), file=self.out, flush=True)
+        return result
+
+    def note(self, text: str) -> None:
+        print(f"      {text}", file=self.out, flush=True)
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    def summary(self) -> str:
+        total, failures = len(self.results), self.count(FAIL)
+        verdict = "FAILED" if failures else "OK"
+        parts = [f"{self.count(PASS)} passed", f"{failures} failed"]
+        if self.count(SKIP):
+            parts.append(f"{self.count(SKIP)} skipped")
+        return f"verify {verdict}: {total} checks, {', '.join(parts)}"
+
+    def finish(self) -> int:
+        print(self.summary(), file=self.out, flush=True)
+        return 1 if self.count(FAIL) else 0
