@@ -36,7 +36,8 @@ class Cluster:
         outcome = self.runner.run(["kubectl", *self.access, *args, "-o", "json"])
         if outcome.ok:
             return outcome.json()
-        if "NotFound" in outcome.stderr or "not found" in outcome.stderr:
+        # The object is missing, or its kind is (ESO's CRDs not installed): not deployed.
+        if "(NotFound)" in outcome.stderr or "doesn't have a resource type" in outcome.stderr:
             return None
         raise ClusterUnreachableError(outcome.error)
 
@@ -55,7 +56,7 @@ class Cluster:
         if not events:
             return None
         newest = max(events, key=_event_time)
-        return newest.get("message") or None
+        return " ".join((newest.get("message") or "").split()) or None
 
     def secret_data(self, name: str, namespace: str) -> dict[str, str] | None:
         """The Secret's values, decoded (they are compared, never printed)."""

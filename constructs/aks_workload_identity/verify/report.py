@@ -36,8 +36,8 @@ def skipped(subject: str, why: str) -> Result:
 class Report:
     """Prints each result as it comes, so a slow check (the rotation) shows progress."""
 
-    def __init__(self, out: TextIO = sys.stdout) -> None:
-        self.out = out
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
         self.results: list[Result] = []
 
     def add(self, result: Result) -> Result:
