@@ -222,3 +222,22 @@ def test_make_verify_help() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: python -m aks_workload_identity.verify")
     assert "--rotation" in done.stdout
+
+
+def test_keys_from_the_vault_extract_and_find(standin, capsys) -> None:
+    config = FIXTURES / "data-from.tfvars"
+    status, lines, _ = standin("data-from", config=config, capsys=capsys)
+    assert status == 1
+    results = _results(lines)
+    assert "PASS  secret orders/orders-config: keys url, user" in results
+    assert (
+        "FAIL  secret orders/orders-api-keys: missing keys orders-api-adyen "
+        "(has orders-api-stripe)"  # a disabled secret is not expected
+    ) in results
+    assert _cause(lines, "secret orders/orders-api-keys").endswith(
+        "or the vault changed after the last refresh (every 1m)"
+    )
+    assert (
+        "PASS  secret payments/payments-psp: not created: no vault secret matches its find yet "
+        "(ESO creates it at the first refresh after one does)"
+    ) in results

@@ -1,0 +1,62 @@
+"""The rules make verify reads messages and durations by (no commands run)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aks_workload_identity.verify.causes import Context, likely_cause
+from aks_workload_identity.verify.expectations import ExpectedStore, go_duration_seconds
+
+STORE = ExpectedStore("azure-cluster-store", "workload-identity-sa", "external-secrets", "default")
+
+
+@given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
+def test_a_go_duration_is_read_in_seconds(hours, minutes, seconds) -> None:
+    assert go_duration_seconds(f"{hours}h{minutes}m{seconds}s") == (
+        hours * 3600 + minutes * 60 + seconds
+    )
+
+
+def test_go_duration_units_below_a_second() -> None:
+    assert go_duration_seconds("1m30.5s") == 90.5
+    assert go_duration_seconds("1500ms") == 1.5
+
+
+# Messages as ESO 2.9 writes them (providers/v1/azure/keyvault/keyvault.go) or passes on from
+# Entra and Key Vault, and the cause each must name.
+@pytest.mark.parametrize(
+    ("message", "cause"),
+    [
+        ("missing tenantID in store config", "tenant-id annotation"),
+        (
+            "missing clientID: either serviceAccountRef or service account annotation "
+            "'azure.workload.identity/client-id' is missing",
+            "client-id annotation",
+        ),
+        (
+            "multiple tenantID found. Check secretRef, 'spec.provider.azurekv.tenantId', and "
+            "serviceAccountRef",
+            "the tenant is set twice",
+        ),
+        ('serviceaccounts "workload-identity-sa" not found', "does not exist"),
+        ("AADSTS70021: No matching federated identity record found", "subject mismatch"),
+        ("AADSTS700211: No matching federated identity record found for presented ", "issuer"),
+        ("AADSTS700016: Application with identifier 'x' was not found", "names no application"),
+        ('InnerError={"code":"ForbiddenByRbac"}', "missing role assignment"),
+        ('InnerError={"code":"ForbiddenByFirewall"}', "firewall"),
+        ("Public network access is disabled and request is not from", "private endpoint"),
+        ("error processing spec.data[1] (key: db-password), err: Secret does not exist", "db-"),
+        ("something new", "ESO says: something new"),
+        (None, "ESO wrote no error event"),
+    ],
+)
+def test_each_message_names_its_cause(message, cause) -> None:
+    assert cause in likely_cause(message, Context(STORE, "kv-azwi-x7k2p9"))
+
+
+def test_the_missing_secret_is_named_from_the_message_or_the_entry() -> None:
+    message = "error processing spec.dataFrom[0].extract, err: Secret does not exist"
+    found = likely_cause(message, Context(STORE, "kv-1"), remote_key="orders-config")
+    assert found.startswith("missing vault secret orders-config in kv-1")
