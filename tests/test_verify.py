@@ -12,6 +12,8 @@ import sys
 import pytest
 
 from aks_workload_identity.verify.__main__ import main
+from aks_workload_identity.verify.expectations import Outputs, read_outputs
+from aks_workload_identity.verify.runner import Runner
 from tests.conftest import PROJECT_DIR
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "verify"
@@ -58,6 +60,10 @@ def _cause(lines, subject):
 def test_a_healthy_deployment_passes_every_check(standin, capsys) -> None:
     status, lines, _ = standin("healthy", capsys=capsys)
     assert status == 0
+    kubeconfig = os.path.expanduser("~/.kube/config")
+    assert lines[0] == (
+        f"verify: {WALKTHROUGH}; kubectl context aks-demo (--kubeconfig {kubeconfig})"
+    )
     assert _results(lines) == [
         "PASS  identity stack outputs: vault kv-azwi-x7k2p9",
         "PASS  serviceaccount external-secrets/workload-identity-sa: client-id and tenant-id "
@@ -151,7 +157,7 @@ def test_an_unreachable_cluster_stops_the_cluster_checks(standin, capsys) -> Non
         "FAIL  cluster",
     ]
     assert "no such host" in _results(lines)[1]
-    assert len([c for c in calls if c[0] == "kubectl"]) == 1
+    assert len([c for c in calls if c[0] == "kubectl" and "get" in c]) == 1
 
 
 def test_without_outputs_the_cluster_is_still_checked(standin, capsys) -> None:
@@ -241,3 +247,40 @@ def test_keys_from_the_vault_extract_and_find(standin, capsys) -> None:
         "PASS  secret payments/payments-psp: not created: no vault secret matches its find yet "
         "(ESO creates it at the first refresh after one does)"
     ) in results
+
+
+def test_in_the_aks_modes_another_current_context_is_pointed_out(standin, capsys) -> None:
+    config = PROJECT_DIR / "examples" / "aks-credentials.tfvars"
+    _, lines, calls = standin("other-context", config=config, capsys=capsys)
+    assert lines[0].endswith("; kubectl context kind-dev")
+    assert lines[1] == (
+        "      that context may not be AKS cluster aks-demo: az aks get-credentials -g "
+        "rg-aks-demo -n aks-demo"
+    )
+    assert all("--context" not in c for c in calls)
+
+
+def test_the_outputs_are_read_with_real_terraform(tmp_path, monkeypatch) -> None:
+    """The identity stack's backend and state as deploy leaves them, read by terraform itself."""
+    stack = tmp_path / "cdktf.out" / "stacks" / "identity"
+    stack.mkdir(parents=True)
+    backend = {"local": {"path": "../../../terraform.identity.tfstate"}}
+    (stack / "cdk.tf.json").write_text(json.dumps({"terraform": {"backend": backend}}))
+    outputs = {
+        "key_vault_name": {"value": "kv-azwi-x7k2p9", "type": "string"},
+        "tenant_id": {"value": "72f988bf-86f1-41af-91ab-2d7cd011db47", "type": "string"},
+        "identity_client_ids": {"value": {"orders": "c-1"}, "type": ["map", "string"]},
+    }
+    state = {"version": 4, "serial": 1, "lineage": "verify", "outputs": outputs, "resources": []}
+    (tmp_path / "terraform.identity.tfstate").write_text(json.dumps(state))
+    monkeypatch.setenv("CHECKPOINT_DISABLE", "1")
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", "/dev/null")
+    not_initialized = read_outputs(Runner(), stack)
+    subprocess.run(
+        ["terraform", "init", "-input=false"], cwd=stack, capture_output=True, check=True
+    )
+    found = read_outputs(Runner(), stack)
+    assert not_initialized == 'Error: Backend initialization required, please run "terraform init"'
+    assert found == Outputs(
+        "kv-azwi-x7k2p9", "72f988bf-86f1-41af-91ab-2d7cd011db47", {"orders": "c-1"}
+    )

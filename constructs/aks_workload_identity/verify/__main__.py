@@ -87,8 +87,9 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None) -> int
         return EXIT_USAGE
     runner = runner or Runner()
     access = kubectl_access(config)
-    print(f"verify: {config.source}; kubectl {' '.join(access) or '(current context)'}")
+    cluster = Cluster(runner, access)
     report = Report()
+    _describe_target(config, cluster, report)
     outputs = read_outputs(runner, args.stacks_dir / "identity")
     if isinstance(outputs, Outputs):
         vault: Vault | None = Vault(runner, outputs.vault_name)
@@ -100,16 +101,31 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None) -> int
                 "identity stack outputs",
                 outputs,
                 "the identity stack is not deployed, or its directory was not initialized "
-                "(make deploy runs terraform init there)",
+                f"since cdktf.out was removed: make deploy, or terraform init in "
+                f"{args.stacks_dir / 'identity'}",
             )
         )
     try:
         known = outputs if isinstance(outputs, Outputs) else None
-        _check_cluster(config, Cluster(runner, access), known, vault, args, runner, report)
+        _check_cluster(config, cluster, known, vault, args, runner, report)
     except ClusterUnreachableError as error:
         report.add(failed("cluster", f"kubectl: {error}", UNREACHABLE))
         report.note("the remaining checks need the cluster and were not run")
     return report.finish()
+
+
+def _describe_target(config: Config, cluster: Cluster, report: Report) -> None:
+    """Which configuration and cluster are checked; in the AKS modes kubectl's current context
+    is a guess at the cluster, so say when it does not look like it."""
+    context = cluster.current_context()
+    flags = f" ({' '.join(cluster.access)})" if cluster.access else ""
+    print(f"verify: {config.source}; kubectl context {context or '(none)'}{flags}")
+    aks = config.kubernetes_auth != "kubeconfig" and config.aks_cluster_name
+    if aks and not (context or "").startswith(config.aks_cluster_name):
+        report.note(
+            f"that context may not be AKS cluster {config.aks_cluster_name}: az aks "
+            f"get-credentials -g {config.aks_resource_group_name} -n {config.aks_cluster_name}"
+        )
 
 
 def _check_cluster(

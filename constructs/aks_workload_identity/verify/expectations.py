@@ -33,9 +33,9 @@ def read_outputs(runner: Runner, stack_dir: Path) -> Outputs | str:
     """The outputs, or why they could not be read."""
     if not stack_dir.is_dir():
         return f"{stack_dir} does not exist"
-    outcome = runner.run(["terraform", "output", "-json"], cwd=stack_dir)
+    outcome = runner.run(["terraform", "output", "-no-color", "-json"], cwd=stack_dir)
     if not outcome.ok:
-        return outcome.error
+        return _terraform_error(outcome.stderr) or outcome.error
     values = {key: entry.get("value") for key, entry in outcome.json().items()}
     if "key_vault_name" not in values:
         return "no key_vault_name output: the identity stack has not been deployed"
@@ -43,6 +43,15 @@ def read_outputs(runner: Runner, stack_dir: Path) -> Outputs | str:
     if "identity_client_id" in values:
         client_ids = {WALKTHROUGH_KEY: values["identity_client_id"]}
     return Outputs(values["key_vault_name"], values.get("tenant_id", ""), client_ids)
+
+
+def _terraform_error(stderr: str) -> str | None:
+    """The line that says what is wrong, without the box terraform draws around it."""
+    for line in stderr.splitlines():
+        text = line.strip("│╷╵ ")
+        if text.startswith("Error:"):
+            return text
+    return None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,10 @@ class Cluster:
             return None
         raise ClusterUnreachableError(outcome.error)
 
+    def current_context(self) -> str | None:
+        outcome = self.runner.run(["kubectl", *self.access, "config", "current-context"])
+        return outcome.stdout.strip() if outcome.ok else None
+
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """The object, or None when it does not exist."""
         where = ("-n", namespace) if namespace else ()
