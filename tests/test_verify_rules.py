@@ -1,6 +1,9 @@
-"""The rules make verify reads messages and durations by (no commands run)."""
+"""The rules make verify reads messages and durations by, and how it writes to the vault (no
+command runs)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -8,6 +11,8 @@ from hypothesis import strategies as st
 
 from aks_workload_identity.verify.causes import Context, likely_cause
 from aks_workload_identity.verify.expectations import ExpectedStore, go_duration_seconds
+from aks_workload_identity.verify.runner import Outcome, Runner
+from aks_workload_identity.verify.vault import Vault
 
 STORE = ExpectedStore("azure-cluster-store", "workload-identity-sa", "external-secrets", "default")
 
@@ -60,3 +65,33 @@ def test_the_missing_secret_is_named_from_the_message_or_the_entry() -> None:
     message = "error processing spec.dataFrom[0].extract, err: Secret does not exist"
     found = likely_cause(message, Context(STORE, "kv-1"), remote_key="orders-config")
     assert found.startswith("missing vault secret orders-config in kv-1")
+
+
+class _RecordingRunner(Runner):
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[str], str | None]] = []
+
+    def run(self, argv, *, cwd=None) -> Outcome:
+        argv = list(argv)
+        path = argv[argv.index("--file") + 1] if "--file" in argv else None
+        self.calls.append((argv, Path(path).read_text(encoding="utf-8") if path else None))
+        return Outcome(0, "", "")
+
+
+@pytest.mark.parametrize("value", ["s3cret", "line one\nline two", "ünïcødé"])
+def test_a_value_is_written_to_the_vault_through_a_file(value) -> None:
+    runner = _RecordingRunner()
+    Vault(runner, "kv-1").set("db-password", value, "text/plain")
+    argv, written = runner.calls[0]
+    assert value not in argv
+    assert written == value
+    assert argv[argv.index("--content-type") + 1] == "text/plain"
+
+
+def test_a_carriage_return_goes_on_the_command_line() -> None:
+    """az reads --file as text, which would turn CR LF into LF."""
+    runner = _RecordingRunner()
+    Vault(runner, "kv-1").set("windows-ini", "a = 1\r\nb = 2", None)
+    argv, _ = runner.calls[0]
+    assert argv[argv.index("--value") + 1] == "a = 1\r\nb = 2"
+    assert "--content-type" not in argv

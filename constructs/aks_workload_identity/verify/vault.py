@@ -56,22 +56,18 @@ class Vault:
         )
 
     def set(self, secret: str, value: str, content_type: str | None) -> None:
-        """A new version holding ``value``: passed in a private file, not on the command line
-        (where any local user could read it)."""
+        """A new version holding ``value``, passed in a private file rather than on the command
+        line, where any local user could read it; az reads that file as text, which turns
+        ``\\r\\n`` into ``\\n``, so a value with a carriage return goes on the command line."""
+        typed = ("--content-type", content_type) if content_type else ()
         with tempfile.TemporaryDirectory() as private:
-            path = os.path.join(private, "value")
-            with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as file:
-                file.write(value)
-            typed = ("--content-type", content_type) if content_type else ()
-            self._az(
-                "set",
-                "--name",
-                secret,
-                "--file",
-                path,
-                "--encoding",
-                "utf-8",
-                *typed,
-                "--output",
-                "none",
-            )
+            if "\r" in value:
+                source: tuple[str, ...] = ("--value", value)
+            else:
+                path = os.path.join(private, "value")
+                with open(
+                    os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8"
+                ) as file:
+                    file.write(value)
+                source = ("--file", path, "--encoding", "utf-8")
+            self._az("set", "--name", secret, *source, *typed, "--output", "none")
