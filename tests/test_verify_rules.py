@@ -3,16 +3,19 @@ command runs)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aks_workload_identity.verify import causes
 from aks_workload_identity.verify.causes import Context, likely_cause
 from aks_workload_identity.verify.expectations import ExpectedStore, go_duration_seconds
 from aks_workload_identity.verify.runner import Outcome, Runner
 from aks_workload_identity.verify.vault import Vault
+from tests.conftest import PROJECT_DIR
 
 STORE = ExpectedStore("azure-cluster-store", "workload-identity-sa", "external-secrets", "default")
 
@@ -95,3 +98,18 @@ def test_a_carriage_return_goes_on_the_command_line() -> None:
     argv, _ = runner.calls[0]
     assert argv[argv.index("--value") + 1] == "a = 1\r\nb = 2"
     assert "--content-type" not in argv
+
+
+def test_the_docs_cause_table_and_the_code_agree() -> None:
+    """Every message in docs/verify.md's table is one the code recognizes, and every pattern
+    the code knows is in the table."""
+    docs = (PROJECT_DIR / "docs" / "verify.md").read_text()
+    table = docs.split("| the message contains | likely cause |")[1].split("\n\n")[0]
+    shown = [
+        token
+        for row in table.splitlines()[2:]
+        for token in re.findall(r"`([^`]+)`", row.split(" | ")[0])
+    ]
+    patterns = [pattern for pattern, _ in causes._CAUSES]
+    assert all(any(re.search(p, token) for p in patterns) for token in shown), shown
+    assert all(any(re.search(p, token) for token in shown) for p in patterns)
