@@ -29,10 +29,11 @@ from aks_workload_identity.verify.expectations import (
 from aks_workload_identity.verify.kube import Cluster, ClusterUnreachableError, kubectl_access
 from aks_workload_identity.verify.report import PASS, Report, failed, passed
 from aks_workload_identity.verify.rotation import plan_rotation, rotate
-from aks_workload_identity.verify.runner import Runner
+from aks_workload_identity.verify.runner import NOT_ON_PATH, Runner
 from aks_workload_identity.verify.vault import Vault
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # as a shell reports SIGINT
 UNREACHABLE = (
     "kubectl cannot reach the cluster or is not logged in: check kubeconfig_path and "
     "kubeconfig_context (or, in the AKS modes, the current context: az aks get-credentials), "
@@ -96,22 +97,26 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None) -> int
         report.add(passed("identity stack outputs", f"vault {outputs.vault_name}"))
     else:
         vault = None
-        report.add(
-            failed(
-                "identity stack outputs",
-                outputs,
-                "the identity stack is not deployed, or its directory was not initialized "
-                f"since cdktf.out was removed: make deploy, or terraform init in "
-                f"{args.stacks_dir / 'identity'}",
-            )
-        )
+        report.add(failed("identity stack outputs", outputs, _outputs_cause(outputs, args)))
     try:
         known = outputs if isinstance(outputs, Outputs) else None
         _check_cluster(config, cluster, known, vault, args, runner, report)
     except ClusterUnreachableError as error:
         report.add(failed("cluster", f"kubectl: {error}", UNREACHABLE))
         report.note("the remaining checks need the cluster and were not run")
+    except KeyboardInterrupt:
+        report.finish(interrupted=True)
+        return EXIT_INTERRUPTED
     return report.finish()
+
+
+def _outputs_cause(error: str, args: argparse.Namespace) -> str:
+    if NOT_ON_PATH in error:
+        return "terraform is not on PATH (make deploy needs it too)"
+    return (
+        "the identity stack is not deployed, or its directory was not initialized since "
+        f"cdktf.out was removed: make deploy, or terraform init in {args.stacks_dir / 'identity'}"
+    )
 
 
 def _describe_target(config: Config, cluster: Cluster, report: Report) -> None:

@@ -51,14 +51,14 @@ class Report:
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
 
-    def summary(self) -> str:
+    def summary(self, interrupted: bool = False) -> str:
         total, failures = len(self.results), self.count(FAIL)
-        verdict = "FAILED" if failures else "OK"
+        verdict = "INTERRUPTED" if interrupted else "FAILED" if failures else "OK"
         parts = [f"{self.count(PASS)} passed", f"{failures} failed"]
         if self.count(SKIP):
             parts.append(f"{self.count(SKIP)} skipped")
         return f"verify {verdict}: {total} checks, {', '.join(parts)}"
 
-    def finish(self) -> int:
-        print(self.summary(), file=self.out, flush=True)
+    def finish(self, interrupted: bool = False) -> int:
+        print(self.summary(interrupted), file=self.out, flush=True)
         return 1 if self.count(FAIL) else 0

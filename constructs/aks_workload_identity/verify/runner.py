@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 COMMAND_TIMEOUT_SECONDS = 120
+NOT_ON_PATH = "not found on PATH"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Runner:
                 check=False,
             )
         except FileNotFoundError:
-            return Outcome(127, "", f"{argv[0]}: not found on PATH")
+            return Outcome(127, "", f"{argv[0]}: {NOT_ON_PATH}")
         except subprocess.TimeoutExpired:
             return Outcome(124, "", f"{argv[0]}: no answer in {COMMAND_TIMEOUT_SECONDS} s")
         return Outcome(done.returncode, done.stdout, done.stderr)
