@@ -78,8 +78,8 @@ def check_store(cluster: Cluster, store: ExpectedStore, context: Context) -> Res
             return passed(subject, f"{_condition_text(condition)}, capabilities {capabilities}")
         return failed(subject, "Ready but no capabilities", "ESO has not finished validating it")
     warning = cluster.latest_warning("ClusterSecretStore", store.name)
-    detail = _condition_text(condition) + (f"; event: {warning}" if warning else "")
-    return failed(subject, detail, likely_cause(warning or condition.get("message"), context))
+    cause = likely_cause(warning or condition.get("message"), context)
+    return failed(subject, _condition_text(condition), cause, warning)
 
 
 def check_external_secret(
@@ -93,11 +93,13 @@ def check_external_secret(
     if condition.get("status") == "True" and condition.get("reason") == SECRET_SYNCED:
         return passed(subject, _condition_text(condition))
     warning = cluster.latest_warning("ExternalSecret", entry.name, entry.namespace)
-    detail = _condition_text(condition) + (f"; event: {warning}" if warning else "")
+    detail = _condition_text(condition)
     if not store_ready:
-        return failed(subject, detail, f"its store {entry.store} is not Ready (see its line)")
+        cause = f"its store {entry.store} is not Ready (see its line)"
+        return failed(subject, detail, cause, warning)
     message = warning or condition.get("message")
-    return failed(subject, detail, likely_cause(message, context, _remote_key(entry, message)))
+    cause = likely_cause(message, context, _remote_key(entry, message))
+    return failed(subject, detail, cause, warning)
 
 
 def _remote_key(entry: ExpectedExternalSecret, message: str | None) -> str | None:

@@ -15,18 +15,21 @@ class Result:
     subject: str
     detail: str
     cause: str = ""
+    evidence: str = ""  # what ESO said, last: it can be long
 
     def line(self) -> str:
+        """One line, so that grep FAIL shows each failure with its cause."""
         text = f"{self.status}  {self.subject}: {self.detail}"
-        return f"{text}\n      likely cause: {self.cause}" if self.cause else text
+        text += f" -- likely cause: {self.cause}" if self.cause else ""
+        return text + (f" -- event: {self.evidence}" if self.evidence else "")
 
 
 def passed(subject: str, detail: str) -> Result:
     return Result(PASS, subject, detail)
 
 
-def failed(subject: str, detail: str, cause: str) -> Result:
-    return Result(FAIL, subject, detail, cause)
+def failed(subject: str, detail: str, cause: str, evidence: str | None = None) -> Result:
+    return Result(FAIL, subject, detail, cause, evidence or "")
 
 
 def skipped(subject: str, why: str) -> Result:
