@@ -1,7 +1,7 @@
 """``python -m aks_workload_identity.verify`` (``make verify``): check the deployed environment.
 
 Exit status: 0 every check passed; 1 a check failed (each says its likely cause); 2 bad command
-line or configuration.
+line or configuration; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         "holding the expected keys; with --rotation, the rotation round trip. Uses kubectl "
         "(the deployment's kubeconfig and context), az (your login) and terraform output.",
         epilog="Configuration: AZWI_CONFIG, else my.auto.tfvars, else the example. Exit status: "
-        "0 all passed; 1 a check failed; 2 bad command line or configuration. See docs/verify.md.",
+        "0 all passed; 1 a check failed; 2 bad command line or configuration; 130 interrupted. "
+        "See docs/verify.md.",
     )
     parser.add_argument(
         "--stacks-dir",
