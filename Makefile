@@ -1,4 +1,4 @@
-# make synth | make test | make deploy | make destroy | make rehearse  — see README.md.
+# make synth | make test | make deploy | make verify | make destroy | make rehearse  — see README.md.
 # Only python3 (>= 3.11) is needed for synth and test; everything else lands in .venv and node_modules.
 
 SHELL := /bin/bash
@@ -47,7 +47,7 @@ CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.exa
 # cdktf already passes *.auto.tfvars to terraform; any other file must be passed explicitly.
 VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
 
-.PHONY: setup synth cli-synth hcl test lint deploy destroy diff bench rehearse migrate clean your-config
+.PHONY: setup synth cli-synth hcl test lint deploy destroy diff verify bench rehearse migrate clean your-config
 
 setup: $(VENV)/.installed node_modules/.installed $(FLAVOUR_SETUP)
 
@@ -155,6 +155,12 @@ deploy: your-config setup
 
 destroy: your-config setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy '*' $(VAR_FILE)
+
+# The walkthrough's checks against what make deploy made (docs/verify.md): make verify
+# [ARGS="--rotation ..."]. make takes --help itself: make verify ARGS=--help.
+verify: $(if $(filter -h --help,$(ARGS)),,your-config) setup
+	@AZWI_CONFIG=$(CONFIG_FILE) $(BIN)/python -m aks_workload_identity.verify \
+		--stacks-dir $(OUT)/stacks $(ARGS)
 
 # Both flavours side by side (bench/results.md); BENCH_ARGS="--cdk cdktn --counts 1" for less.
 bench: setup $(CDKTN_VENV)/.installed
