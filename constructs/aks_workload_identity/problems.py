@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ValidationError
 
 from aks_workload_identity import rules
+from aks_workload_identity.quoting import shown
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,13 @@ class Verbatim(str):
     """A value shown as written (an expression), not as a JSON string."""
 
 
-_LONGEST_VALUE_SHOWN = 80
-
-
 def _show(value: Any) -> str:
     """``value`` as JSON (which reads like HCL for literals), shortened if long."""
     try:
         text = value if isinstance(value, Verbatim) else json.dumps(value, ensure_ascii=False)
     except TypeError:
         text = repr(value)
-    if len(text) > _LONGEST_VALUE_SHOWN:
-        text = text[: _LONGEST_VALUE_SHOWN - 1] + "…"
-    return text
+    return shown(text)
 
 
 class ConfigError(Exception):
