@@ -30,6 +30,8 @@ _RESERVED = {"source", "version", "providers", "count", "for_each", "lifecycle",
 _KEY_AT_LINE_START = re.compile(rb"^[ \t]*([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=", re.MULTILINE)
 _WHERE = re.compile(r"on (case_(\d+)\.tfvars) line (\d+)")
 _UNDECLARED = "undeclared variable"
+# The plan's warning for a key no variable was declared for: the key as Terraform read it.
+_FOUND_KEY = re.compile(r'named "([^"]+)" but a value was found in file "case_(\d+)\.tfvars"')
 # The default of every declared variable: a name found at a line start in a multi-line object
 # is declared too, and left out of the values when no file sets it.
 _UNSET = "\u2205unset"
@@ -46,7 +48,9 @@ class Verdict:
     message: str = ""
 
     def agrees_with(self, other: Verdict) -> bool:
-        return self.accepted == other.accepted and (not self.accepted or self.values == other.values)
+        return self.accepted == other.accepted and (
+            not self.accepted or self.values == other.values
+        )
 
 
 def reader_verdict(text: bytes, directory: Path) -> Verdict:
@@ -57,7 +61,7 @@ def reader_verdict(text: bytes, directory: Path) -> Verdict:
         values, problems = read_tfvars(path)
     except ConfigError as error:
         problem = error.problems[0]
-        line, column = (problem.source.removeprefix(f"{path}:").split(":") + ["0", "0"])[:2]
+        line, column = ([*problem.source.removeprefix(f"{path}:").split(":"), "0", "0"])[:2]
         return Verdict(False, line=_int(line), column=_int(column), message=str(problem))
     if problems:
         where = problems[0].source.removeprefix(str(path)).lstrip(":").split(":")[0]
@@ -122,7 +126,8 @@ def _declare(directory: Path, keys: set[str]) -> None:
 
 
 def _syntax_errors(directory: Path, indexes: range, keys: list[set[str]]) -> dict[int, Verdict]:
-    """One plan over all cases: every case with an error in the parse phase, and where."""
+    """One plan over all cases: every case with an error in the parse phase, and where; each
+    key the plan names as undeclared is added to its case's ``keys``."""
     _declare(directory, set().union(*keys) if keys else set())
     files = [f"-var-file=case_{i}.tfvars" for i in indexes]
     result = _run(directory, ["plan", "-json", "-input=false", "-lock=false", *files])
@@ -131,17 +136,24 @@ def _syntax_errors(directory: Path, indexes: range, keys: list[set[str]]) -> dic
         message = json.loads(line) if line.startswith("{") else {}
         diagnostic = message.get("diagnostic", {})
         filename = diagnostic.get("range", {}).get("filename", "")
+        if key := _FOUND_KEY.search(diagnostic.get("detail", "")):
+            keys[int(key[2])].add(key[1])
         if diagnostic.get("severity") != "error" or not filename.startswith("case_"):
             continue
         index = int(filename.removeprefix("case_").removesuffix(".tfvars"))
         start = diagnostic["range"]["start"]
         found.setdefault(
-            index, Verdict(False, line=start["line"], column=start["column"], message=diagnostic["summary"])
+            index,
+            Verdict(
+                False, line=start["line"], column=start["column"], message=diagnostic["summary"]
+            ),
         )
     return found
 
 
-def _evaluated(directory: Path, group: list[int], keys: list[set[str]]) -> dict[int, Verdict | None]:
+def _evaluated(
+    directory: Path, group: list[int], keys: list[set[str]]
+) -> dict[int, Verdict | None]:
     """Each case's values, by ``terraform console`` over the group (rerun without failed ones)."""
     verdicts: dict[int, Verdict | None] = {}
     while group:
@@ -152,11 +164,22 @@ def _evaluated(directory: Path, group: list[int], keys: list[set[str]]) -> dict[
         files = [f"-var-file=case_{i}.tfvars" for i in group]
         result = _run(directory, ["console", *files], f"base64encode(jsonencode({{{fields}}}))\n")
         output = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
-        failed = {int(m[2]): Verdict(False, line=int(m[3]), message="evaluation") for m in _WHERE.finditer(output)}
-        if _UNDECLARED in output:
-            undeclared = {i for i in group if i not in failed}
-            verdicts.update(dict.fromkeys(undeclared, None))
-            failed.update(dict.fromkeys(undeclared, None))
+        failed = {
+            int(m[2]): Verdict(False, line=int(m[3]), message="evaluation")
+            for m in _WHERE.finditer(output)
+        }
+        flat = re.sub(r"[\s\u2502]+", " ", output)  # the box and line wrapping of the text
+        found = [
+            (int(m[2]), m[1]) for m in _FOUND_KEY.finditer(flat) if m[1] not in keys[int(m[2])]
+        ]
+        if found:  # a key the plan did not name: declare it too and run again
+            for index, key in found:
+                keys[index].add(key)
+            continue
+        if _UNDECLARED in flat:
+            raise AssertionError(
+                f"terraform names an undeclared key it did not name before: {flat}"
+            )
         if result.returncode == 0 and not failed:
             encoded = result.stdout.strip().strip('"')
             values = json.loads(base64.b64decode(encoded))

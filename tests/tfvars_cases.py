@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 PROJECT = Path(__file__).resolve().parent.parent
-SEEDS = sorted((PROJECT / "examples").glob("*.tfvars")) + [PROJECT / "my.auto.tfvars.example"]
+SEEDS = [*sorted((PROJECT / "examples").glob("*.tfvars")), PROJECT / "my.auto.tfvars.example"]
 
 blanks = st.sampled_from([" ", "", "  ", "\t", "\f", "\v", "\u00a0", "\u2028", "\ufeff"])
 line_ends = st.sampled_from(["\n", "\r\n", "\r", "\n\n", " # note\n", " // note\n", "\x85"])
@@ -38,6 +38,10 @@ def quoted(draw) -> str:
 
 def values(depth: int = 2):
     scalar = quoted() | numbers | st.sampled_from(["true", "false", "null", "True", "nul"])
+    scalar |= st.sampled_from(
+        ["1 + 2", "var.x", '"${1}"', "<<EOT\nx\nEOT\n", "(1)", "[1,,2]", "{a=1,,b=2}", "-x",
+         "upper(\"a\")", "true ? 1 : 2", "[1][0]", '"a\\\n"', "-1.5e3", '"x" # c\n']
+    )  # fmt: skip
     if depth == 0:
         return scalar
     inner = values(depth - 1)
@@ -50,7 +54,10 @@ def values(depth: int = 2):
     )
     keys = identifiers | quoted()
     element = st.builds(
-        lambda k, eq, v: f"{k}{eq}{v}", keys, st.sampled_from([" = ", "=", ": ", " "]), inner
+        lambda k, eq, v: f"{k}{eq}{v}",
+        keys,
+        st.sampled_from([" = ", "=", ": ", " ", "\n= ", " =\n", "=\r\n"]),
+        inner,
     )
     objects = st.builds(
         lambda items, sep, trailing: "{" + sep.join(items) + trailing + "}",
@@ -66,8 +73,10 @@ def generated_texts(draw) -> bytes:
     lines = []
     for _ in range(draw(st.integers(1, 3))):
         key = draw(identifiers | quoted())
+        equals = draw(st.sampled_from(["=", "=", "=", "\n=", "=\n", ":"]))
         lines.append(
-            f"{draw(blanks)}{key}{draw(blanks)}={draw(blanks)}{draw(values())}{draw(line_ends)}"
+            f"{draw(blanks)}{key}{draw(blanks)}{equals}{draw(blanks)}{draw(values())}"
+            f"{draw(line_ends)}"
         )
     return "".join(lines).encode("utf-8", errors="surrogatepass")
 

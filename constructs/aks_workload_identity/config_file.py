@@ -37,7 +37,7 @@ def read_config_text(path: Path) -> str:
         _refuse(
             str(path),
             "looks like JSON: a tfvars file is HCL, one key = value per line",
-            "Terraform reads JSON only from a .tfvars.json file; write key = \"value\" lines",
+            'Terraform reads JSON only from a .tfvars.json file; write key = "value" lines',
         )
     return text
 

@@ -3,7 +3,8 @@
 Outside strings and comments only a space, a tab, ``\\n`` and ``\\r\\n`` separate tokens (no
 form feed, no lone ``\\r``, no Unicode blank); a comment runs to ``\\n`` whatever it holds; a
 quoted string ends on its line; a number is decimal. ``for_tree_sitter`` returns the text
-tree-sitter is given: comments blanked and numbers as plain digits, every byte offset kept, so
+tree-sitter is given: comments and control characters in strings blanked, numbers as plain
+digits, every byte offset kept, so
 positions and values are read from the original text.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _HEREDOC_START = re.compile(r"<<-?([^\W\d]\w*(?:-\w*)*)\r?\n")
 _OPERATORS = set("{}[](),.=:?!+-*/%<>&|")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ def for_tree_sitter(text: str) -> bytes:
     """``text`` as UTF-8 with comments blanked and numbers as digits; raises ``LexicalError``."""
     out = bytearray()
     position = 0
+    if text.startswith("\ufeff"):  # a byte order mark: Terraform skips it
+        out += b" " * len("\ufeff".encode())
+        position = 1
     while position < len(text):
         char = text[position]
         if char in " \t\n":
@@ -50,6 +55,10 @@ def for_tree_sitter(text: str) -> bytes:
             continue
         elif char == '"':
             end = _string_end(text, position)
+            # tree-sitter-hcl stops at a control character in a string; Terraform keeps it.
+            out += _CONTROL.sub(b" ", text[position:end].encode())
+            position = end
+            continue
         elif heredoc := _HEREDOC_START.match(text, position):
             end = _heredoc_end(text, position, heredoc)
         elif number := _NUMBER.match(text, position):

@@ -11,6 +11,7 @@ strings in Unicode NFC as Terraform stores them. ``tests/fuzz_tfvars.py`` compar
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from decimal import Decimal
@@ -28,9 +29,7 @@ from aks_workload_identity.quoting import quoted_line
 _PARSER = Parser(Language(tree_sitter_hcl.language()))
 # In a quoted string, left to right as Terraform reads it: an escape, "$${" or "%%{" (a literal
 # "${" or "%{"), "${" or "%{", which start a template, or a backslash that is no escape.
-_STRING_PART = re.compile(
-    r'\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt"\\])|\$\$\{|%%\{|[$%]\{|\\.?'
-)
+_STRING_PART = re.compile(r'\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt"\\])|\$\$\{|%%\{|[$%]\{|\\.?')
 _ESCAPED = {"\\n": "\n", "\\r": "\r", "\\t": "\t", '\\"': '"', "\\\\": "\\"}
 _INTEGER = re.compile(r"[0-9]+")
 # Beyond a float's range a number has no value the stacks could use (no key takes one that big).
@@ -42,6 +41,12 @@ _USE_LITERALS = 'put strings in double quotes, e.g. key = "value"'
 _KEY_NOT_LITERAL = "an object key must be a name or a quoted string, not an expression"
 _TEMPLATE = "templates are not allowed in a tfvars file"
 _HEREDOC = "heredoc strings are not read here"
+# Between arguments a line break; between object elements a comma, line breaks, or both (the
+# comma first); after the last element a comma may stand before the line breaks too.
+_ARGUMENT_SEPARATOR = re.compile(rb"[ \t]*(?:\r?\n[ \t]*)+")
+_ELEMENT_SEPARATOR = re.compile(rb"[ \t]*(?:,[ \t]*(?:\r?\n[ \t]*)*|(?:\r?\n[ \t]*)+)")
+_ELEMENT_END = re.compile(rb"[ \t]*(?:,[ \t]*)?(?:\r?\n[ \t]*)*")
+_ELEMENT_RULE = "object elements must be apart by a comma or a line break, the comma first"
 _SYNTAX_HINT = "each line must be key = value, strings in double quotes"
 
 
@@ -62,7 +67,7 @@ def read_tfvars(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     values: dict[str, Any] = {}
     first_line: dict[str, int] = {}
     items = [child for body in root.named_children for child in body.named_children]
-    reader.separated(items, b"\n", "an argument must end with a line break")
+    reader.separated(items, _ARGUMENT_SEPARATOR, "an argument must end with a line break")
     for item in items:
         line = item.start_point.row + 1
         if item.type == "block":
@@ -145,11 +150,10 @@ class _Literals:
         column = _column(self.original, row, byte_column + offset)
         return ConfigError([_syntax_error(self.source, self.original, row, column, rule)])
 
-    def separated(self, items: list[Node], separators: bytes, rule: str) -> None:
-        """Terraform's rule that ``items`` are apart by a line break or one of ``separators``."""
-        for before, after in zip(items, items[1:], strict=False):
-            gap = self.parsed[before.end_byte : after.start_byte]
-            if not any(separator in gap for separator in separators):
+    def separated(self, items: list[Node], separator: re.Pattern[bytes], rule: str) -> None:
+        """Terraform's rule for what stands between two of ``items``."""
+        for before, after in itertools.pairwise(items):
+            if not separator.fullmatch(self.parsed[before.end_byte : after.start_byte]):
                 raise self.syntax_error(after, rule)
 
     def on_one_line(self, name: Node, value: Node) -> None:
@@ -182,7 +186,12 @@ class _Literals:
     def _object(self, key: str, node: Node, depth: int) -> dict[Any, Any]:
         found: dict[Any, Any] = {}
         elements = [child for child in node.named_children if child.type == "object_elem"]
-        self.separated(elements, b",\n", "object elements must be apart by a comma or line break")
+        self.separated(elements, _ELEMENT_SEPARATOR, _ELEMENT_RULE)
+        closing = node.children[-1]
+        if elements and not _ELEMENT_END.fullmatch(
+            self.parsed[elements[-1].end_byte : closing.start_byte]
+        ):
+            raise self.syntax_error(closing, _ELEMENT_RULE)
         for element in elements:
             key_expression, value_expression = (
                 child for child in element.named_children if child.type == "expression"
