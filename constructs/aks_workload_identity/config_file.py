@@ -51,13 +51,16 @@ def _read_bounded(path: Path) -> bytes:
         _refuse(str(path), "cannot be read: permission denied")
     except OSError as error:
         _refuse(str(path), f"cannot be opened: {error.strerror}")
+    status = os.fstat(descriptor)
+    mode, size = status.st_mode, status.st_size
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+    if stat.S_ISDIR(mode):
+        _refuse(str(path), "is a directory, not a tfvars file")
+    for is_kind, kind in _KINDS.items():
+        if is_kind(mode):
+            _refuse(str(path), f"is {kind}, not a regular file")
     with os.fdopen(descriptor, "rb") as file:
-        mode, size = os.fstat(descriptor).st_mode, os.fstat(descriptor).st_size
-        if stat.S_ISDIR(mode):
-            _refuse(str(path), "is a directory, not a tfvars file")
-        for is_kind, kind in _KINDS.items():
-            if is_kind(mode):
-                _refuse(str(path), f"is {kind}, not a regular file")
         if size > LARGEST_CONFIG_BYTES:
             _refuse(str(path), f"is {size} bytes; a configuration is at most {_LIMIT}")
         try:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ValidationError
 
 from aks_workload_identity import rules
-from aks_workload_identity.quoting import shown
+from aks_workload_identity.quoting import redacted, shown
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.source}: {self.key}" if self.key else self.source
         shown = "" if self.value is NO_VALUE else f" = {_show(self.value)}"
-        hint = f" ({self.suggestion})" if self.suggestion else ""
-        return f"{where}{shown}: {self.rule}{hint}"
+        hint = f" ({redacted(self.suggestion)})" if self.suggestion else ""
+        return f"{redacted(where + shown)}: {self.rule}{hint}"
 
 
 # A Problem's value when there is none to show (a missing key, a whole file).
