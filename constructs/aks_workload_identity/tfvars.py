@@ -146,9 +146,18 @@ class _Literals:
         return self.original[node.start_byte : node.end_byte].decode()
 
     def syntax_error(self, node: Node, rule: str, offset: int = 0) -> ConfigError:
-        row, byte_column = node.start_point
-        column = _column(self.original, row, byte_column + offset)
+        return self.syntax_error_at(node.start_byte + offset, rule)
+
+    def syntax_error_at(self, byte: int, rule: str) -> ConfigError:
+        row = self.original.count(b"\n", 0, byte)
+        byte_column = byte - (self.original.rfind(b"\n", 0, byte) + 1)
+        column = _column(self.original, row, byte_column)
         return ConfigError([_syntax_error(self.source, self.original, row, column, rule)])
+
+    def where(self, node: Node) -> str:
+        """``node``'s place as a problem line names it: path:line:column."""
+        row, byte_column = node.start_point
+        return f"{self.source}:{row + 1}:{_column(self.original, row, byte_column)}"
 
     def separated(self, items: list[Node], separator: re.Pattern[bytes], rule: str) -> None:
         """Terraform's rule for what stands between two of ``items``."""
@@ -158,8 +167,9 @@ class _Literals:
 
     def on_one_line(self, name: Node, value: Node) -> None:
         """An argument's or object element's value starts on its name's line."""
-        if b"\n" in self.parsed[name.end_byte : value.start_byte]:
-            raise self.syntax_error(value, "a value must start on the line of its name")
+        line_break = self.parsed.find(b"\n", name.end_byte, value.start_byte)
+        if line_break >= 0:
+            raise self.syntax_error_at(line_break, "a value must start on the line of its name")
 
     def value(self, key: str, expression: Node, depth: int = 0) -> Any:
         node, *postfix = expression.named_children
@@ -252,7 +262,7 @@ class _Literals:
     def _problem(self, key: str, node: Node, rule: str, suggestion: str = "") -> str:
         """Records that ``key`` is not a literal; its value is the text as written."""
         written = self.text(node)
-        self.problems.append(Problem(self.source, key, Verbatim(written), rule, suggestion))
+        self.problems.append(Problem(self.where(node), key, Verbatim(written), rule, suggestion))
         return written
 
     def _literal(self, key: str, node: Node) -> Any:
