@@ -4,9 +4,11 @@ no change."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,11 +38,27 @@ def _make(target: str, config: Path = EXAMPLE_CONFIG, **variables: str) -> None:
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory) -> Path:
-    """The example as JSON (``cdktf.out``) and as HCL (``hcl.out``) side by side: both stacks'
-    backends then resolve to the same state files, ``<root>/terraform.<stack>.tfstate``."""
+    """The example as JSON (``cdktf.out``) and as HCL (``hcl.out``, as ``make hcl`` writes it)
+    side by side in a project directory of its own (a cdktf.json running this checkout's app):
+    both stacks' backends then resolve to the same state files,
+    ``<root>/terraform.<stack>.tfstate``, and none is written beside the checkout's cdktf.json."""
     root = tmp_path_factory.mktemp("hcl")
-    _make("hcl", HCL_OUT=str(root / "hcl.out"))
-    _make("synth", OUT=str(root / "cdktf.out"))
+    app = json.loads((PROJECT_DIR / "cdktf.json").read_text())
+    app["app"] = f"{sys.executable} -O {PROJECT_DIR / 'main.py'}"
+    (root / "cdktf.json").write_text(json.dumps(app))
+    env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "TF_CLI_CONFIG_FILE")}
+    env.update(AZWI_CONFIG=str(EXAMPLE_CONFIG), CI="1", CHECKPOINT_DISABLE="1")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    cli = str(PROJECT_DIR / "node_modules" / ".bin" / "cdktf")
+    for command in (
+        [cli, "synth", "--hcl", "--output", "hcl.out"],
+        ["terraform", "fmt", "-recursive", "hcl.out"],
+        [sys.executable, "-O", str(PROJECT_DIR / "main.py")],  # make synth: cdktf.out
+    ):
+        done = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
     return root
 
 

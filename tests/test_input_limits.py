@@ -4,6 +4,7 @@ subprocess, ending with one clear line and a non-zero exit, never a traceback.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -20,12 +21,14 @@ from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
 SECRET = "Qx7vB2mN9kL4pR8sT1wY6zA3cD5fG0hJ"
 
 
-def app(config: Path | str, outdir: Path, **popen: object) -> subprocess.Popen[str]:
+def app(
+    config: Path | str, outdir: Path, cwd: Path = PROJECT_DIR, **popen: object
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CDKTF_", "NODE_OPTIONS"))}
     env.update(AZWI_CONFIG=str(config), CDKTF_OUTDIR=str(outdir), CHECKPOINT_DISABLE="1")
     return subprocess.Popen(
         [sys.executable, "-O", str(PROJECT_DIR / "main.py")],
-        cwd=PROJECT_DIR,
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -183,7 +186,7 @@ def test_synths_into_one_directory_never_mix_and_ctrl_c_keeps_the_previous_outpu
     (outdir / "stacks" / "identity" / ".terraform").mkdir(parents=True)  # an earlier init
     (outdir / "stacks" / "gone").mkdir()  # a stack no longer synthesized
     interrupted = app(first, outdir, start_new_session=True)
-    finished = app(second, outdir)
+    finished = app(second, outdir, cwd=tmp_path)  # run from elsewhere, output elsewhere
     errors = _interrupt_once_started(interrupted, outdir)
     assert "azwi: interrupted; nothing was synthesized" in errors
     assert finished.wait(timeout=300) == 0, finished.communicate()[1]
@@ -191,6 +194,11 @@ def test_synths_into_one_directory_never_mix_and_ctrl_c_keeps_the_previous_outpu
     assert sorted(stacks) == ["cluster", "identity", "secrets"]
     assert all("umi-run-b" in text and "umi-run-a" not in text for text in stacks.values())
     assert (outdir / "stacks" / "identity" / ".terraform").is_dir()
+    for stack, text in stacks.items():  # the state stays beside the project all the same
+        state = json.loads(text)["terraform"]["backend"]["local"]["path"]
+        assert (
+            outdir / "stacks" / stack / state
+        ).resolve() == PROJECT_DIR / f"terraform.{stack}.tfstate"
     assert not list(tmp_path.glob(".cdktf.out.*"))  # no staging directory left behind
 
     again = app(first, outdir, start_new_session=True)

@@ -18,6 +18,13 @@ OUTDIR_ENV = "CDKTF_OUTDIR"
 DEFAULT_OUTDIR = "cdktf.out"
 
 
+def state_directory(project_dir: Path) -> Path:
+    """Where the state files are: beside the cdktf.json the CLI runs (its working directory),
+    else beside this app's; never beside the output directory, which a flag can move."""
+    here = Path.cwd()
+    return here if (here / "cdktf.json").is_file() else project_dir
+
+
 def main(project_dir: Path) -> int:
     try:
         config = load_from_environment(project_dir)
@@ -36,9 +43,14 @@ def main(project_dir: Path) -> int:
         with staged_output(outdir) as staging:  # before the CDK's imports: fail in a moment
             from aks_workload_identity.cdk import App
             from aks_workload_identity.hcl_output import write_required_version
-            from aks_workload_identity.stacks import REQUIRED_TERRAFORM_VERSION, build_stacks
+            from aks_workload_identity.stacks import (
+                REQUIRED_TERRAFORM_VERSION,
+                STATE_DIRECTORY_CONTEXT,
+                build_stacks,
+            )
 
-            app = App(outdir=str(staging))
+            state = os.path.relpath(state_directory(project_dir), outdir.resolve() / "stacks" / "x")
+            app = App(outdir=str(staging), context={STATE_DIRECTORY_CONTEXT: state})
             stacks = build_stacks(app, config)
             app.synth()
             write_required_version(app, stacks, REQUIRED_TERRAFORM_VERSION)

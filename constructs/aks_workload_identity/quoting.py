@@ -17,11 +17,12 @@ _SECRET_KEY = re.compile(
     r"connection_?string|sas|credentials?)[\"']?\s*[=:]"
 )
 # Values that are credentials whatever their key: a JWT, a PEM block, a connection string's key,
-# and long random-looking runs (both cases and several digits: no name, path or GUID is).
+# and long random-looking runs (both cases and several digits: no name, GUID or path segment is;
+# a run stops at "/", so a resource ID is never one).
 _SECRET_VALUE = re.compile(
     r"eyJ[\w-]{8,}\.[\w.-]*|-----BEGIN[^\n]*|(?i:accountkey|sharedaccesskey|sig|password|pwd)=[^;\s\"]+"
 )
-_RANDOM_RUN = re.compile(r"[A-Za-z0-9+/=_~.-]{32,}")
+_RANDOM_RUN = re.compile(r"[A-Za-z0-9+=_~.-]{32,}")
 
 
 def shown(text: str) -> str:
