@@ -47,7 +47,8 @@ CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.exa
 # cdktf already passes *.auto.tfvars to terraform; any other file must be passed explicitly.
 VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
 
-.PHONY: setup synth cli-synth hcl test lint deploy destroy diff verify bench rehearse migrate clean your-config
+.PHONY: setup synth cli-synth hcl test lint deploy destroy diff verify bench rehearse migrate clean \
+	your-config fuzz-tfvars
 
 setup: $(VENV)/.installed node_modules/.installed $(FLAVOUR_SETUP)
 
@@ -162,6 +163,12 @@ verify: $(if $(filter -h --help,$(ARGS)),,your-config) setup
 	@AZWI_CONFIG=$(CONFIG_FILE) $(BIN)/python -m aks_workload_identity.verify \
 		--stacks-dir $(OUT)/stacks $(ARGS)
 
+# The tfvars reader against terraform on generated and mutated files (docs/input-limits.md);
+# FUZZ_CASES=N for more or fewer. Disagreements land in fuzz-tfvars.out/.
+FUZZ_CASES ?= 2000
+fuzz-tfvars: setup
+	$(BIN)/python -W ignore -m tests.fuzz_tfvars $(FUZZ_CASES)
+
 # Both flavours side by side (bench/results.md); BENCH_ARGS="--cdk cdktn --counts 1" for less.
 bench: setup $(CDKTN_VENV)/.installed
 	$(BIN)/python bench/synth_bench.py $(BENCH_ARGS)
@@ -176,4 +183,4 @@ migrate: setup
 	@$(BIN)/python -m aks_workload_identity.pod_identity $(FROM) $(ARGS)
 
 clean:
-	rm -rf cdktf.out hcl.out .pytest_cache
+	rm -rf cdktf.out hcl.out .pytest_cache fuzz-tfvars.out

@@ -4,6 +4,13 @@
 import sys
 from pathlib import Path
 
-from aks_workload_identity.app import main
+try:
+    from aks_workload_identity.app import main
 
-sys.exit(main(Path(__file__).resolve().parent))
+    sys.exit(main(Path(__file__).resolve().parent))
+except KeyboardInterrupt:
+    # Here, not in the app: Ctrl-C can come while the app is still being imported.
+    print(
+        "azwi: interrupted; nothing was synthesized (the previous output is kept)", file=sys.stderr
+    )
+    sys.exit(130)

@@ -60,9 +60,11 @@ def test_cdktf_synth_writes_three_stacks_without_node_warnings(cli_synth) -> Non
     assert sorted(p.name for p in (out / "stacks").iterdir()) == ["cluster", "identity", "secrets"]
     for stack in ("identity", "cluster", "secrets"):
         synthesized = json.loads((out / "stacks" / stack / "cdk.tf.json").read_text())
-        assert synthesized["terraform"]["backend"]["local"]["path"] == (
-            f"../../../terraform.{stack}.tfstate"
-        )
+        # The state stays beside the project's cdktf.json wherever --output puts the stacks.
+        state = synthesized["terraform"]["backend"]["local"]["path"]
+        assert (
+            out / "stacks" / stack / state
+        ).resolve() == PROJECT_DIR / f"terraform.{stack}.tfstate"
 
 
 def test_make_synth_writes_what_cdktf_synth_writes_without_the_cli(tmp_path, cli_synth) -> None:

@@ -4,9 +4,11 @@ no change."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,31 +21,32 @@ STACKS = ("identity", "cluster", "secrets")
 pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="needs terraform")
 
 
-def _make(target: str, config: Path = EXAMPLE_CONFIG, **variables: str) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "TF_CLI_CONFIG_FILE")}
-    env.update(AZWI_CONFIG=str(config), CI="1", CHECKPOINT_DISABLE="1")
-    done = subprocess.run(
-        ["make", "--no-print-directory", target, *(f"{k}={v}" for k, v in variables.items())],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory) -> Path:
     """The example with the webhook (its values are one quoted YAML line with a reference in it,
-    its tenant) as JSON (``cdktf.out``) and as HCL (``hcl.out``) side by side: both stacks'
-    backends then resolve to the same state files, ``<root>/terraform.<stack>.tfstate``."""
+    its tenant) as JSON (``cdktf.out``) and as HCL (``hcl.out``, as ``make hcl`` writes it) side by
+    side in a project directory of its own (a cdktf.json running this checkout's app):
+    both stacks' backends then resolve to the same state files,
+    ``<root>/terraform.<stack>.tfstate``, and none is written beside the checkout's cdktf.json."""
     root = tmp_path_factory.mktemp("hcl")
+    app = json.loads((PROJECT_DIR / "cdktf.json").read_text())
+    app["app"] = f"{sys.executable} -O {PROJECT_DIR / 'main.py'}"
+    (root / "cdktf.json").write_text(json.dumps(app))
+    env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "TF_CLI_CONFIG_FILE")}
     config = root / "webhook.tfvars"
     config.write_text(f"{EXAMPLE_CONFIG.read_text()}\ninstall_workload_identity_webhook = true\n")
-    _make("hcl", config, HCL_OUT=str(root / "hcl.out"))
-    _make("synth", config, OUT=str(root / "cdktf.out"))
+    env.update(AZWI_CONFIG=str(config), CI="1", CHECKPOINT_DISABLE="1")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    cli = str(PROJECT_DIR / "node_modules" / ".bin" / "cdktf")
+    for command in (
+        [cli, "synth", "--hcl", "--output", "hcl.out"],
+        ["terraform", "fmt", "-recursive", "hcl.out"],
+        [sys.executable, "-O", str(PROJECT_DIR / "main.py")],  # make synth: cdktf.out
+    ):
+        done = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
     return root
 
 

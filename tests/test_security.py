@@ -444,15 +444,12 @@ def test_only_administrator_role_is_warned_about(tmp_path) -> None:
 def test_administrator_role_prints_one_actionable_warning_at_synth(
     tmp_path, monkeypatch, capsys
 ) -> None:
-    from aks_workload_identity import cdk
-    from aks_workload_identity.app import main
+    from aks_workload_identity.app import OUTDIR_ENV, main
 
     config = tmp_path / "admin.tfvars"
     config.write_text(REQUIRED + 'identity_key_vault_role = "Key Vault Administrator"\n')
     outdir = tmp_path / "cdktf.out"
-    outdir.mkdir()
-    app_class = cdk.App
-    monkeypatch.setattr(cdk, "App", lambda: app_class(outdir=str(outdir)))
+    monkeypatch.setenv(OUTDIR_ENV, str(outdir))
     monkeypatch.setenv("AZWI_CONFIG", str(config))
 
     assert main(PROJECT_DIR) == 0

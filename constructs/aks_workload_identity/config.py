@@ -235,7 +235,7 @@ def resolve_config_path(
 def load_config(path: Path) -> Config:
     """Parse and validate ``path``; every problem found is in the one ``ConfigError`` raised."""
     source = str(path)
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(
             [
                 Problem(

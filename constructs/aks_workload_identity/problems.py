@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ValidationError
 
 from aks_workload_identity import rules
+from aks_workload_identity.quoting import redacted, shown
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.source}: {self.key}" if self.key else self.source
         shown = "" if self.value is NO_VALUE else f" = {_show(self.value)}"
-        hint = f" ({self.suggestion})" if self.suggestion else ""
-        return f"{where}{shown}: {self.rule}{hint}"
+        hint = f" ({redacted(self.suggestion)})" if self.suggestion else ""
+        return f"{redacted(where + shown)}: {self.rule}{hint}"
 
 
 # A Problem's value when there is none to show (a missing key, a whole file).
@@ -43,18 +44,13 @@ class Verbatim(str):
     """A value shown as written (an expression), not as a JSON string."""
 
 
-_LONGEST_VALUE_SHOWN = 80
-
-
 def _show(value: Any) -> str:
     """``value`` as JSON (which reads like HCL for literals), shortened if long."""
     try:
         text = value if isinstance(value, Verbatim) else json.dumps(value, ensure_ascii=False)
     except TypeError:
         text = repr(value)
-    if len(text) > _LONGEST_VALUE_SHOWN:
-        text = text[: _LONGEST_VALUE_SHOWN - 1] + "…"
-    return text
+    return shown(text)
 
 
 class ConfigError(Exception):

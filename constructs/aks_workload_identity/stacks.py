@@ -56,6 +56,8 @@ from aks_workload_identity.workload_identity_webhook import (
 # Write-only arguments (the seed and placeholder secrets' value_wo) are new in Terraform 1.11: an
 # older one would fail half-way through an apply; with this it stops at init and says why.
 REQUIRED_TERRAFORM_VERSION = ">= 1.11"
+# The app's context key for where the state files are, as a path from a stack's directory.
+STATE_DIRECTORY_CONTEXT = "azwi:stateDirectory"
 
 
 class _ConfiguredStack(TerraformStack):
@@ -69,8 +71,10 @@ class _ConfiguredStack(TerraformStack):
         # HCL renderer cannot write one: hcl_output.write_required_version does it there).
         if not hcl_output(self):
             self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
-        # Relative to cdktf.out/stacks/<id>: the project directory, wherever it is checked out.
-        LocalBackend(self, path=f"../../../terraform.{id_}.tfstate")
+        # Relative to <outdir>/stacks/<id>: the project directory, wherever it is checked out and
+        # wherever the output goes (the app says where, relative to a stack directory).
+        state_directory = self.node.try_get_context(STATE_DIRECTORY_CONTEXT) or "../../.."
+        LocalBackend(self, path=f"{state_directory}/terraform.{id_}.tfstate")
         declare_config_variables(self, config)
 
 
