@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """cdktf app: see README.md. Configuration comes from my.auto.tfvars (or AZWI_CONFIG)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,10 @@ try:
     sys.exit(main(Path(__file__).resolve().parent))
 except KeyboardInterrupt:
     # Here, not in the app: Ctrl-C can come while the app is still being imported.
+    # os._exit: jsii's exit hook would write to a Node process the Ctrl-C has stopped too.
     print(
-        "azwi: interrupted; nothing was synthesized (the previous output is kept)", file=sys.stderr
+        "azwi: interrupted; nothing was synthesized (the previous output is kept)",
+        file=sys.stderr,
+        flush=True,
     )
-    sys.exit(130)
+    os._exit(130)

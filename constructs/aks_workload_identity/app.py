@@ -4,6 +4,7 @@ them or, on an error or Ctrl-C, none: ``atomic_output``)."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -25,7 +26,16 @@ def state_directory(project_dir: Path) -> Path:
     return here if (here / "cdktf.json").is_file() else project_dir
 
 
+_interrupts: list[int] = []
+
+
+def _note_interrupt(signum: int, frame: object) -> None:
+    _interrupts.append(signum)
+    raise KeyboardInterrupt
+
+
 def main(project_dir: Path) -> int:
+    signal.signal(signal.SIGINT, _note_interrupt)
     try:
         config = load_from_environment(project_dir)
     except ConfigError as error:
@@ -54,6 +64,19 @@ def main(project_dir: Path) -> int:
             stacks = build_stacks(app, config)
             app.synth()
             write_required_version(app, stacks, REQUIRED_TERRAFORM_VERSION)
+    except BrokenPipeError:
+        # The CDK's Node process is gone: a Ctrl-C reaches the whole process group, and Node may
+        # stop before Python sees its KeyboardInterrupt. jsii's exit hook would then fail on the
+        # same pipe with a traceback, so nothing more runs.
+        if _interrupts:
+            raise KeyboardInterrupt from None
+        print(
+            "azwi: the CDK's Node process stopped; nothing was synthesized "
+            "(the previous output is kept)",
+            file=sys.stderr,
+            flush=True,
+        )
+        os._exit(EXIT_OUTPUT_FAILED)
     except (OutputError, OSError) as error:
         reason = error if isinstance(error, OutputError) else f"{error.filename}: {error.strerror}"
         print(f"azwi: {reason}; nothing was synthesized", file=sys.stderr)
