@@ -1,0 +1,220 @@
+"""Terraform's real ``azurerm`` backend against the offline Azure Storage stand-in: state
+written into the container, the blob lease as the state lock, a local deployment moved in with
+``terraform init -migrate-state``, workspaces, and refused credentials."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import shutil
+import ssl
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from rehearsal import azure_storage
+from rehearsal.azure_storage import AzureStorage
+from rehearsal.blob_store import BlobError, BlobStore
+
+MODULE = Path(__file__).parent / "fixtures" / "azurerm_backend"
+ACCOUNT, CONTAINER, KEY = "rehearsalstate", "tfstate", "identity.tfstate"
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[AzureStorage]:
+    with azure_storage.serving(tmp_path / "storage", ACCOUNT, [CONTAINER]) as running:
+        yield running
+
+
+@pytest.fixture
+def module(tmp_path: Path) -> Path:
+    """The root module, still with local state (no backend block)."""
+    directory = tmp_path / "module"
+    directory.mkdir()
+    shutil.copy(MODULE / "main.tf", directory)
+    (directory / "terraform.rc").write_text("")
+    return directory
+
+
+def use_remote_backend(module: Path) -> None:
+    shutil.copy(MODULE / "backend.tf.remote", module / "backend.tf")
+
+
+def terraform(
+    module: Path, storage: AzureStorage, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    dropped = ("TF_LOG", "TF_WORKSPACE", "TF_DATA_DIR", "TF_PLUGIN_CACHE_DIR")
+    environment = {k: v for k, v in os.environ.items() if k not in dropped and k[:4] != "ARM_"}
+    environment.update(
+        storage.env,
+        TF_CLI_CONFIG_FILE=str(module / "terraform.rc"),
+        CHECKPOINT_DISABLE="1",
+        TF_IN_AUTOMATION="1",
+        **env,
+    )
+    return subprocess.run(
+        ["terraform", *args, "-no-color"],
+        cwd=module,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def remote_state(storage: AzureStorage, key: str = KEY) -> dict:
+    return json.loads(storage.blobs.read(CONTAINER, key)[1])
+
+
+def test_apply_writes_state_into_the_container_and_releases_the_lease(module, storage):
+    use_remote_backend(module)
+    ok(terraform(module, storage, "init", "-input=false"))
+    ok(terraform(module, storage, "apply", "-auto-approve", "-input=false"))
+
+    state = remote_state(storage)
+    assert state["outputs"]["marker"]["value"] == "first"
+    assert [r["type"] for r in state["resources"]] == ["terraform_data"]
+    assert not (module / "terraform.tfstate").exists()
+    properties = storage.blobs.properties(CONTAINER, KEY)
+    assert not properties.locked
+    assert "terraformlockid" not in properties.metadata
+
+
+def test_a_lease_held_by_another_run_stops_apply_and_changes_nothing(module, storage):
+    use_remote_backend(module)
+    ok(terraform(module, storage, "init", "-input=false"))
+    ok(terraform(module, storage, "apply", "-auto-approve", "-input=false"))
+    before = remote_state(storage)
+    # What another Terraform run holding the lock leaves on the blob: the lease and its lock info.
+    holder = "5d0c7c43-3a6e-4a4e-9a55-7e2b0f3c9d10"
+    lock_info = {"ID": holder, "Operation": "OperationTypeApply", "Who": "pipeline@ci-runner"}
+    storage.blobs.lease(CONTAINER, KEY, "acquire", None, holder)
+    encoded = base64.b64encode(json.dumps(lock_info).encode()).decode()
+    storage.blobs.set_metadata(CONTAINER, KEY, {"terraformlockid": encoded}, holder)
+
+    second = terraform(
+        module, storage, "apply", "-auto-approve", "-input=false", "-var", "marker=second"
+    )
+
+    assert second.returncode == 1
+    assert "Error acquiring the state lock" in second.stderr
+    assert "pipeline@ci-runner" in second.stderr
+    assert holder in second.stderr
+    assert remote_state(storage) == before
+    assert storage.blobs.properties(CONTAINER, KEY).lease_id == holder
+
+
+def test_migrate_state_moves_a_local_deployment_without_changes(module, storage):
+    ok(terraform(module, storage, "init", "-input=false"))
+    ok(terraform(module, storage, "apply", "-auto-approve", "-input=false"))
+    local = json.loads((module / "terraform.tfstate").read_text())
+
+    use_remote_backend(module)
+    ok(terraform(module, storage, "init", "-migrate-state", "-force-copy", "-input=false"))
+    plan = terraform(module, storage, "plan", "-detailed-exitcode", "-input=false")
+
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "No changes." in plan.stdout
+    moved = remote_state(storage)
+    assert moved["lineage"] == local["lineage"]
+    assert moved["resources"] == local["resources"]
+
+
+def test_workspaces_are_blobs_under_the_key_and_are_listed(module, storage):
+    use_remote_backend(module)
+    ok(terraform(module, storage, "init", "-input=false"))
+    ok(terraform(module, storage, "workspace", "new", "dev"))
+
+    listed = ok(terraform(module, storage, "workspace", "list")).split()
+
+    assert listed == ["default", "*", "dev"]
+    assert storage.blobs.names(CONTAINER) == [KEY, f"{KEY}env:dev"]
+
+
+def request_through_proxy(
+    storage: AzureStorage, headers: dict[str, str]
+) -> http.client.HTTPResponse:
+    proxy = urlsplit(storage.env["HTTPS_PROXY"])
+    tls = ssl.create_default_context(cafile=storage.env["SSL_CERT_FILE"])
+    connection = http.client.HTTPSConnection(proxy.hostname, proxy.port, context=tls, timeout=10)
+    connection.set_tunnel(f"{ACCOUNT}.blob.core.windows.net", 443)
+    connection.request("GET", f"/{CONTAINER}?restype=container&comp=list", headers=headers)
+    return connection.getresponse()
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status", "code"),
+    [
+        (None, 401, "NoAuthenticationInformation"),
+        ("SharedKey rehearsalstate:c2lnbmF0dXJl", 403, "KeyBasedAuthenticationNotPermitted"),
+        ("Bearer eyJhbGciOiJub25lIn0.e30.", 401, "InvalidAuthenticationInfo"),
+    ],
+)
+def test_requests_without_an_entra_token_for_storage_are_refused(
+    storage, authorization, status, code
+):
+    storage.blobs.put(CONTAINER, KEY, b'{"secret": true}', "application/json", {})
+    headers = {"Authorization": authorization} if authorization else {}
+
+    response = request_through_proxy(storage, headers)
+
+    assert (response.status, response.getheader("x-ms-error-code")) == (status, code)
+    assert KEY not in response.read().decode()
+
+
+def test_a_pipeline_token_entra_does_not_trust_fails_init(module, storage):
+    use_remote_backend(module)
+
+    result = terraform(module, storage, "init", "-input=false", ARM_OIDC_TOKEN="someone-else")
+
+    assert result.returncode == 1
+    assert "AADSTS700213" in result.stderr
+    assert storage.blobs.names(CONTAINER) == []
+
+
+def test_lease_rules(tmp_path):
+    blobs = BlobStore(tmp_path)
+    blobs.create_container(CONTAINER)
+    blobs.put(CONTAINER, KEY, b"{}", "application/json", {})
+    blobs.lease(CONTAINER, KEY, "acquire", None, "first")
+
+    def refusal(operation) -> tuple[int, str]:
+        with pytest.raises(BlobError) as raised:
+            operation()
+        return raised.value.status, raised.value.code
+
+    assert refusal(lambda: blobs.lease(CONTAINER, KEY, "acquire", None, "second")) == (
+        409,
+        "LeaseAlreadyPresent",
+    )
+    assert refusal(lambda: blobs.put(CONTAINER, KEY, b"", "text/plain", {})) == (
+        412,
+        "LeaseIdMissing",
+    )
+    assert refusal(lambda: blobs.delete(CONTAINER, KEY, "second")) == (
+        412,
+        "LeaseIdMismatchWithBlobOperation",
+    )
+    assert refusal(lambda: blobs.lease(CONTAINER, KEY, "release", "second", None)) == (
+        409,
+        "LeaseIdMismatchWithLeaseOperation",
+    )
+    blobs.put(CONTAINER, KEY, b"[]", "application/json", {}, "first")
+    assert blobs.properties(CONTAINER, KEY).lease_id == "first"
+    blobs.lease(CONTAINER, KEY, "break", None, None)
+    blobs.put(CONTAINER, KEY, b"{}", "application/json", {})
+    assert refusal(lambda: blobs.lease(CONTAINER, KEY, "release", "first", None)) == (
+        409,
+        "LeaseNotPresentWithLeaseOperation",
+    )
