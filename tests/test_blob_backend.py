@@ -11,6 +11,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,22 +46,26 @@ def use_remote_backend(module: Path) -> None:
     shutil.copy(MODULE / "backend.tf.remote", module / "backend.tf")
 
 
+def environment(module: Path, storage: AzureStorage, **env: str) -> dict[str, str]:
+    dropped = ("TF_LOG", "TF_WORKSPACE", "TF_DATA_DIR", "TF_PLUGIN_CACHE_DIR")
+    inherited = {k: v for k, v in os.environ.items() if k not in dropped and k[:4] != "ARM_"}
+    return {
+        **inherited,
+        **storage.env,
+        "TF_CLI_CONFIG_FILE": str(module / "terraform.rc"),
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+        **env,
+    }
+
+
 def terraform(
     module: Path, storage: AzureStorage, *args: str, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    dropped = ("TF_LOG", "TF_WORKSPACE", "TF_DATA_DIR", "TF_PLUGIN_CACHE_DIR")
-    environment = {k: v for k, v in os.environ.items() if k not in dropped and k[:4] != "ARM_"}
-    environment.update(
-        storage.env,
-        TF_CLI_CONFIG_FILE=str(module / "terraform.rc"),
-        CHECKPOINT_DISABLE="1",
-        TF_IN_AUTOMATION="1",
-        **env,
-    )
     return subprocess.run(
         ["terraform", *args, "-no-color"],
         cwd=module,
-        env=environment,
+        env=environment(module, storage, **env),
         capture_output=True,
         text=True,
         check=False,
@@ -91,28 +96,73 @@ def test_apply_writes_state_into_the_container_and_releases_the_lease(module, st
     assert "terraformlockid" not in properties.metadata
 
 
-def test_a_lease_held_by_another_run_stops_apply_and_changes_nothing(module, storage):
+def test_a_second_apply_while_another_run_holds_the_lease_fails_and_changes_nothing(
+    module, storage
+):
     use_remote_backend(module)
     ok(terraform(module, storage, "init", "-input=false"))
     ok(terraform(module, storage, "apply", "-auto-approve", "-input=false"))
-    before = remote_state(storage)
-    # What another Terraform run holding the lock leaves on the blob: the lease and its lock info.
-    holder = "5d0c7c43-3a6e-4a4e-9a55-7e2b0f3c9d10"
-    lock_info = {"ID": holder, "Operation": "OperationTypeApply", "Who": "pipeline@ci-runner"}
-    storage.blobs.lease(CONTAINER, KEY, "acquire", None, holder)
-    encoded = base64.b64encode(json.dumps(lock_info).encode()).decode()
-    storage.blobs.set_metadata(CONTAINER, KEY, {"terraformlockid": encoded}, holder)
-
-    second = terraform(
-        module, storage, "apply", "-auto-approve", "-input=false", "-var", "marker=second"
+    holding = subprocess.Popen(
+        ["terraform", "apply", "-auto-approve", "-input=false", "-no-color", "-var", "hold=true"],
+        cwd=module,
+        env=environment(module, storage),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
+    try:
+        wait_for(module / "holding", holding)
+        held = storage.blobs.properties(CONTAINER, KEY)
+        second = terraform(
+            module, storage, "apply", "-auto-approve", "-input=false", "-var", "marker=second"
+        )
+    finally:
+        (module / "release").touch()
+        first_output, _ = holding.communicate(timeout=120)
 
+    assert held.locked
     assert second.returncode == 1
     assert "Error acquiring the state lock" in second.stderr
-    assert "pipeline@ci-runner" in second.stderr
-    assert holder in second.stderr
-    assert remote_state(storage) == before
-    assert storage.blobs.properties(CONTAINER, KEY).lease_id == holder
+    assert "state blob is already locked" in second.stderr
+    assert f"ID:        {held.lease_id}" in second.stderr
+    assert "Operation: OperationTypeApply" in second.stderr
+    assert holding.returncode == 0, first_output
+    state = remote_state(storage)
+    assert state["outputs"]["marker"]["value"] == "first"
+    assert [r["name"] for r in state["resources"]] == ["hold", "marker"]
+    assert not storage.blobs.properties(CONTAINER, KEY).locked
+
+
+def wait_for(path: Path, run: subprocess.Popen) -> None:
+    """Until ``path`` exists; fails at once if ``run`` ends first."""
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        if run.poll() is not None:
+            pytest.fail(f"the holding apply ended early: {run.stdout.read()}")
+        if time.monotonic() > deadline:
+            pytest.fail("the holding apply never reached its provisioner")
+        time.sleep(0.05)
+
+
+def test_force_unlock_releases_the_lease_a_crashed_run_left(module, storage):
+    use_remote_backend(module)
+    ok(terraform(module, storage, "init", "-input=false"))
+    ok(terraform(module, storage, "apply", "-auto-approve", "-input=false"))
+    # What a run killed while holding the lock leaves on the blob: the lease and its lock info.
+    stale = "5d0c7c43-3a6e-4a4e-9a55-7e2b0f3c9d10"
+    lock_info = {"ID": stale, "Operation": "OperationTypeApply", "Who": "pipeline@ci-runner"}
+    storage.blobs.lease(CONTAINER, KEY, "acquire", None, stale)
+    encoded = base64.b64encode(json.dumps(lock_info).encode()).decode()
+    storage.blobs.set_metadata(CONTAINER, KEY, {"terraformlockid": encoded}, stale)
+    refused = terraform(module, storage, "plan", "-input=false")
+    assert "Who:       pipeline@ci-runner" in refused.stderr
+
+    ok(terraform(module, storage, "force-unlock", "-force", stale))
+    ok(terraform(module, storage, "apply", "-auto-approve", "-input=false", "-var", "marker=b"))
+
+    assert remote_state(storage)["outputs"]["marker"]["value"] == "b"
+    assert not storage.blobs.properties(CONTAINER, KEY).locked
+    assert "terraformlockid" not in storage.blobs.properties(CONTAINER, KEY).metadata
 
 
 def test_migrate_state_moves_a_local_deployment_without_changes(module, storage):
