@@ -46,12 +46,14 @@ def use_remote_backend(module: Path) -> None:
     shutil.copy(MODULE / "backend.tf.remote", module / "backend.tf")
 
 
-def environment(module: Path, storage: AzureStorage, **env: str) -> dict[str, str]:
-    dropped = ("TF_LOG", "TF_WORKSPACE", "TF_DATA_DIR", "TF_PLUGIN_CACHE_DIR")
+def environment(
+    module: Path, storage: AzureStorage, sign_in: str = "pipeline", **env: str
+) -> dict[str, str]:
+    dropped = ("TF_LOG", "TF_WORKSPACE", "TF_DATA_DIR", "TF_PLUGIN_CACHE_DIR", "AZURE_CONFIG_DIR")
     inherited = {k: v for k, v in os.environ.items() if k not in dropped and k[:4] != "ARM_"}
     return {
         **inherited,
-        **storage.env,
+        **(storage.pipeline_env if sign_in == "pipeline" else storage.workstation_env),
         "TF_CLI_CONFIG_FILE": str(module / "terraform.rc"),
         "CHECKPOINT_DISABLE": "1",
         "TF_IN_AUTOMATION": "1",
@@ -60,12 +62,12 @@ def environment(module: Path, storage: AzureStorage, **env: str) -> dict[str, st
 
 
 def terraform(
-    module: Path, storage: AzureStorage, *args: str, **env: str
+    module: Path, storage: AzureStorage, *args: str, sign_in: str = "pipeline", **env: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["terraform", *args, "-no-color"],
         cwd=module,
-        env=environment(module, storage, **env),
+        env=environment(module, storage, sign_in, **env),
         capture_output=True,
         text=True,
         check=False,
@@ -165,14 +167,16 @@ def test_force_unlock_releases_the_lease_a_crashed_run_left(module, storage):
     assert "terraformlockid" not in storage.blobs.properties(CONTAINER, KEY).metadata
 
 
-def test_migrate_state_moves_a_local_deployment_without_changes(module, storage):
+@pytest.mark.parametrize("sign_in", ["pipeline", "workstation"])
+def test_migrate_state_moves_a_local_deployment_without_changes(module, storage, sign_in):
     ok(terraform(module, storage, "init", "-input=false"))
     ok(terraform(module, storage, "apply", "-auto-approve", "-input=false"))
     local = json.loads((module / "terraform.tfstate").read_text())
 
     use_remote_backend(module)
-    ok(terraform(module, storage, "init", "-migrate-state", "-force-copy", "-input=false"))
-    plan = terraform(module, storage, "plan", "-detailed-exitcode", "-input=false")
+    migrate = ("init", "-migrate-state", "-force-copy", "-input=false")
+    ok(terraform(module, storage, *migrate, sign_in=sign_in))
+    plan = terraform(module, storage, "plan", "-detailed-exitcode", "-input=false", sign_in=sign_in)
 
     assert plan.returncode == 0, plan.stdout + plan.stderr
     assert "No changes." in plan.stdout
@@ -195,8 +199,8 @@ def test_workspaces_are_blobs_under_the_key_and_are_listed(module, storage):
 def request_through_proxy(
     storage: AzureStorage, headers: dict[str, str]
 ) -> http.client.HTTPResponse:
-    proxy = urlsplit(storage.env["HTTPS_PROXY"])
-    tls = ssl.create_default_context(cafile=storage.env["SSL_CERT_FILE"])
+    proxy = urlsplit(storage.pipeline_env["HTTPS_PROXY"])
+    tls = ssl.create_default_context(cafile=storage.pipeline_env["SSL_CERT_FILE"])
     connection = http.client.HTTPSConnection(proxy.hostname, proxy.port, context=tls, timeout=10)
     connection.set_tunnel(f"{ACCOUNT}.blob.core.windows.net", 443)
     connection.request("GET", f"/{CONTAINER}?restype=container&comp=list", headers=headers)
@@ -230,6 +234,25 @@ def test_a_pipeline_token_entra_does_not_trust_fails_init(module, storage):
 
     assert result.returncode == 1
     assert "AADSTS700213" in result.stderr
+    assert storage.blobs.names(CONTAINER) == []
+
+
+def test_a_workstation_without_az_login_fails_init(module, storage, tmp_path):
+    use_remote_backend(module)
+    signed_out = tmp_path / "signed-out"
+    signed_out.mkdir()
+
+    result = terraform(
+        module,
+        storage,
+        "init",
+        "-input=false",
+        sign_in="workstation",
+        AZURE_CONFIG_DIR=str(signed_out),
+    )
+
+    assert result.returncode == 1
+    assert "Please run 'az login' to setup account." in result.stderr
     assert storage.blobs.names(CONTAINER) == []
 
 
