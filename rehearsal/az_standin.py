@@ -2,9 +2,9 @@
 
 Terraform runs ``az version``, ``az account show`` (tenant and default subscription) and ``az
 account get-access-token --scope ... --tenant ...``. Like the real CLI this reads the profile and
-token cache in ``AZURE_CONFIG_DIR`` that ``install`` writes (what ``az login`` would leave) and
-redeems the cached refresh token at Entra ID's token endpoint, through ``HTTPS_PROXY`` and
-trusting ``SSL_CERT_FILE``. Run as a script with ``python -S``, so it imports only the stdlib.
+token cache (MSAL's format, reduced to the refresh token) that ``install`` writes into
+``AZURE_CONFIG_DIR``, as ``az login`` would, and redeems the cached refresh token at Entra ID's
+token endpoint, through ``HTTPS_PROXY`` and trusting ``SSL_CERT_FILE``. Run as a script with ``python -S``, so it imports only the stdlib.
 """
 
 from __future__ import annotations
@@ -25,7 +25,12 @@ _PROFILE, _CACHE = "azureProfile.json", "msal_token_cache.json"
 
 
 def install(
-    directory: Path, tenant_id: str, user_name: str, refresh_token: str, subscription_id: str
+    directory: Path,
+    login_host: str,
+    tenant_id: str,
+    user_name: str,
+    refresh_token: str,
+    subscription_id: str,
 ) -> dict[str, str]:
     """Writes ``az`` and a signed-in profile under ``directory``; returns the variables that
     put them first for a process."""
@@ -43,7 +48,14 @@ def install(
         "managedByTenants": [],
     }
     (config / _PROFILE).write_text(json.dumps({"subscriptions": [subscription]}))
-    cache = {"RefreshToken": {user_name: {"secret": refresh_token, "home_account_id": user_name}}}
+    refresh = {
+        "credential_type": "RefreshToken",
+        "environment": login_host,
+        "client_id": AZURE_CLI_CLIENT_ID,
+        "home_account_id": user_name,
+        "secret": refresh_token,
+    }
+    cache = {"RefreshToken": {user_name: refresh}}
     (config / _CACHE).write_text(json.dumps(cache))
     (config / _CACHE).chmod(0o600)
     bin_dir = directory / "bin"
@@ -70,16 +82,16 @@ def _access_token(config: Path, account: dict, args: list[str]) -> dict | None:
     scope = _option(args, "--scope") or f"{_option(args, '--resource')}/.default"
     tenant = _option(args, "--tenant") or account["tenantId"]
     cache = json.loads((config / _CACHE).read_text())
-    refresh_token = cache["RefreshToken"][account["user"]["name"]]["secret"]
+    refresh = cache["RefreshToken"][account["user"]["name"]]
     form = urllib.parse.urlencode(
         {
-            "client_id": AZURE_CLI_CLIENT_ID,
+            "client_id": refresh["client_id"],
             "grant_type": "refresh_token",
-            "refresh_token": refresh_token,
+            "refresh_token": refresh["secret"],
             "scope": f"{scope} offline_access openid profile",
         }
     ).encode()
-    url = f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    url = f"https://{refresh['environment']}/{tenant}/oauth2/v2.0/token"
     try:
         with urllib.request.urlopen(url, data=form, timeout=30) as response:
             token = json.load(response)

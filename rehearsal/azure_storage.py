@@ -48,6 +48,7 @@ def serving(directory: Path, account: str, containers: list[str]) -> Iterator[Az
     certificate = throwaway_ca.issue(directory, [f"*.{DOMAIN}", ENTRA_HOST])
     signed_in = az_standin.install(
         directory,
+        login_host=ENTRA_HOST,
         tenant_id=entra.tenant_id,
         user_name=entra.user_name,
         refresh_token=entra.user_refresh_token,
