@@ -185,6 +185,22 @@ def test_migrate_state_moves_a_local_deployment_without_changes(module, storage,
     assert moved["resources"] == local["resources"]
 
 
+def test_another_stack_reads_the_outputs_through_terraform_remote_state(module, storage, tmp_path):
+    use_remote_backend(module)
+    ok(terraform(module, storage, "init", "-input=false"))
+    ok(terraform(module, storage, "apply", "-auto-approve", "-input=false"))
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    shutil.copy(MODULE / "reader" / "main.tf", reader)
+    (reader / "terraform.rc").write_text("")
+
+    ok(terraform(reader, storage, "init", "-input=false"))
+    ok(terraform(reader, storage, "apply", "-auto-approve", "-input=false"))
+    read = ok(terraform(reader, storage, "output", "-raw", "marker_from_identity"))
+
+    assert read == "first"
+
+
 def test_workspaces_are_blobs_under_the_key_and_are_listed(module, storage):
     use_remote_backend(module)
     ok(terraform(module, storage, "init", "-input=false"))
