@@ -20,7 +20,6 @@ import pytest
 
 from rehearsal import azure_storage
 from rehearsal.azure_storage import AzureStorage
-from rehearsal.blob_store import BlobError, BlobStore
 
 MODULE = Path(__file__).parent / "fixtures" / "azurerm_backend"
 ACCOUNT, CONTAINER, KEY = "rehearsalstate", "tfstate", "identity.tfstate"
@@ -270,40 +269,3 @@ def test_a_workstation_without_az_login_fails_init(module, storage, tmp_path):
     assert result.returncode == 1
     assert "Please run 'az login' to setup account." in result.stderr
     assert storage.blobs.names(CONTAINER) == []
-
-
-def test_lease_rules(tmp_path):
-    blobs = BlobStore(tmp_path)
-    blobs.create_container(CONTAINER)
-    blobs.put(CONTAINER, KEY, b"{}", "application/json", {})
-    blobs.lease(CONTAINER, KEY, "acquire", None, "first")
-
-    def refusal(operation) -> tuple[int, str]:
-        with pytest.raises(BlobError) as raised:
-            operation()
-        return raised.value.status, raised.value.code
-
-    assert refusal(lambda: blobs.lease(CONTAINER, KEY, "acquire", None, "second")) == (
-        409,
-        "LeaseAlreadyPresent",
-    )
-    assert refusal(lambda: blobs.put(CONTAINER, KEY, b"", "text/plain", {})) == (
-        412,
-        "LeaseIdMissing",
-    )
-    assert refusal(lambda: blobs.delete(CONTAINER, KEY, "second")) == (
-        412,
-        "LeaseIdMismatchWithBlobOperation",
-    )
-    assert refusal(lambda: blobs.lease(CONTAINER, KEY, "release", "second", None)) == (
-        409,
-        "LeaseIdMismatchWithLeaseOperation",
-    )
-    blobs.put(CONTAINER, KEY, b"[]", "application/json", {}, "first")
-    assert blobs.properties(CONTAINER, KEY).lease_id == "first"
-    blobs.lease(CONTAINER, KEY, "break", None, None)
-    blobs.put(CONTAINER, KEY, b"{}", "application/json", {})
-    assert refusal(lambda: blobs.lease(CONTAINER, KEY, "release", "first", None)) == (
-        409,
-        "LeaseNotPresentWithLeaseOperation",
-    )
