@@ -4,7 +4,8 @@ Terraform runs ``az version``, ``az account show`` (tenant and default subscript
 account get-access-token --scope ... --tenant ...``. Like the real CLI this reads the profile and
 token cache (MSAL's format, reduced to the refresh token) that ``install`` writes into
 ``AZURE_CONFIG_DIR``, as ``az login`` would, and redeems the cached refresh token at Entra ID's
-token endpoint, through ``HTTPS_PROXY`` and trusting ``SSL_CERT_FILE``. Run as a script with ``python -S``, so it imports only the stdlib.
+token endpoint, through ``HTTPS_PROXY`` and trusting ``SSL_CERT_FILE``. Run as a script with
+``python -S``, so it imports only the stdlib.
 """
 
 from __future__ import annotations

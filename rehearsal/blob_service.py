@@ -154,9 +154,12 @@ class BlobService:
         if comp == "" and method == "GET":
             found, content = self.store.read(container, name, lease_id)
             return 200, _property_headers(found), content
-        if comp in ("", "metadata") and method == "HEAD":
+        if (comp, method) in (("", "HEAD"), ("metadata", "HEAD"), ("metadata", "GET")):
             found = self.store.properties(container, name, lease_id)
-            headers = _property_headers(found) | {"Content-Length": str(found.content_length)}
+            headers = _property_headers(found)
+            if comp == "":
+                # Get Blob Properties names the blob's length; its response has no body.
+                headers["Content-Length"] = str(found.content_length)
             return 200, headers, b""
         if comp == "" and method == "PUT":
             if request.headers.get("x-ms-blob-type") != "BlockBlob":
