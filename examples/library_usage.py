@@ -20,6 +20,7 @@ from aks_workload_identity.external_secrets import (
     ExternalSecret,
     ExternalSecretProps,
 )
+from aks_workload_identity.federation import Federation
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps
 from aks_workload_identity.namespaces import Namespaces
@@ -32,11 +33,11 @@ from aks_workload_identity.providers import (
     RandomProvider,
     TimeProvider,
 )
+from aks_workload_identity.secret_data import DataItem, Find
 from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
 )
-from aks_workload_identity.specs import DataItem, Federation, Find
 
 RESOURCE_GROUP = "rg-orders"
 NAMESPACE = "orders"

@@ -34,14 +34,15 @@ def problems(path: Path) -> list[str]:
 def test_required_keys_alone_give_the_walkthrough_defaults(tmp_path) -> None:
     config = load_config(write(tmp_path, REQUIRED))
     assert config.aks_cluster_name == "aks-1"
-    assert config.identity_key_vault_role == "Key Vault Secrets User"
-    assert config.service_account_name == "workload-identity-sa"
-    assert config.eso_namespace == config.service_account_namespace == "external-secrets"
+    (identity,) = config.identities
+    assert identity.key_vault_role == "Key Vault Secrets User"
+    (workload,) = config.workloads
+    assert workload.service_account == "workload-identity-sa"
+    assert config.eso_namespace == workload.namespace == "external-secrets"
     assert config.key_vault_secret_name == "external-keyvault-secret"
-    assert config.federation.subject == (
-        "system:serviceaccount:external-secrets:workload-identity-sa"
-    )
-    assert config.federation.name == "external-secrets-workload-identity-sa"
+    (federation,) = identity.federations
+    assert federation.subject == "system:serviceaccount:external-secrets:workload-identity-sa"
+    assert federation.name == "external-secrets-workload-identity-sa"
 
 
 def test_lists_maps_and_quoted_keys_are_read_as_literals(tmp_path) -> None:
@@ -54,7 +55,7 @@ def test_lists_maps_and_quoted_keys_are_read_as_literals(tmp_path) -> None:
         )
     )
     assert config.tags == {"env": "dev", "cost-center": "42"}
-    assert config.existing_namespaces == ["apps"]
+    assert config.existing_namespaces == ("apps",)
 
 
 def test_missing_file_suggests_copying_the_example(tmp_path) -> None:

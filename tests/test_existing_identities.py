@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from aks_workload_identity.config import load_config
+from aks_workload_identity.federation import Federation
 from aks_workload_identity.problems import ConfigError
-from aks_workload_identity.specs import Federation
 from tests.conftest import EXAMPLES_DIR, output_value, resources
 
 EXAMPLE = EXAMPLES_DIR / "existing-identities.tfvars"

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from aks_workload_identity.specs import DataItem, Extract, Federation, Find
+from aks_workload_identity.federation import Federation
+from aks_workload_identity.secret_data import DataItem, Extract, Find
 from tests.conftest import EXAMPLES_DIR, only, output_value, resources
 
 

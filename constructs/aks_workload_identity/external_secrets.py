@@ -23,7 +23,7 @@ from aks_workload_identity.replacement_guard import (
     ReplacementGuard,
     ReplacementGuardProps,
 )
-from aks_workload_identity.specs import DataItem, Extract, Find
+from aks_workload_identity.secret_data import DataItem, Extract, Find
 
 API_VERSION = "external-secrets.io/v1"
 

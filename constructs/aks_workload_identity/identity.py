@@ -10,6 +10,7 @@ from constructs import Construct
 
 from aks_workload_identity import rules
 from aks_workload_identity.cdk import Fn, ITerraformDependable
+from aks_workload_identity.federation import Federation
 from aks_workload_identity.providers import (
     DataAzurermUserAssignedIdentity,
     FederatedIdentityCredential,
@@ -18,7 +19,6 @@ from aks_workload_identity.providers import (
     federated_identity_credential,
 )
 from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
-from aks_workload_identity.specs import Federation
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 _CREATE_ONLY = ("name", "resource_group_name", "location")

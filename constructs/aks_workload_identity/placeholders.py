@@ -23,20 +23,20 @@ from constructs import Construct
 from aks_workload_identity import rules
 from aks_workload_identity.cdk import Fn, ITerraformDependable, TerraformIterator
 from aks_workload_identity.providers import KeyVaultSecret, RandomPassword
-from aks_workload_identity.specs import ExternalSecretSpec, Extract
+from aks_workload_identity.secret_data import Extract, ReadsSecrets
 
 PLACEHOLDER_FIELD = "placeholder"
 JSON_CONTENT_TYPE = "application/json"
 
 
-def secrets_read_by_name(external_secrets: Iterable[ExternalSecretSpec]) -> dict[str, bool]:
+def secrets_read_by_name(external_secrets: Iterable[ReadsSecrets]) -> dict[str, bool]:
     """Each Key Vault secret named by a ``data`` remote key or an ``extract`` key, in name order,
     and whether it must hold a JSON object (an extract reads it)."""
     json_object: dict[str, bool] = {}
-    for spec in external_secrets:
-        for item in spec.data:
+    for reader in external_secrets:
+        for item in reader.data:
             json_object.setdefault(item.remote_key, False)
-        for source in spec.data_from:
+        for source in reader.data_from:
             if isinstance(source, Extract):
                 json_object[source.key] = True
     return dict(sorted(json_object.items()))

@@ -30,7 +30,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from aks_workload_identity import eso_chart, kubelogin, rules, waits
-from aks_workload_identity.specs import credential_name
+from aks_workload_identity.federation import credential_name
 
 KEY_VAULT_SUFFIX_LENGTH = 5
 KEY_VAULT_DATA_ROLES = rules.KEY_VAULT_SECRETS_ROLE.choices

@@ -46,8 +46,8 @@ from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
 )
-from aks_workload_identity.specs import WALKTHROUGH_KEY
 from aks_workload_identity.variables import declare_config_variables
+from aks_workload_identity.walkthrough import client_id_outputs
 from aks_workload_identity.workload_identity_webhook import (
     WorkloadIdentityWebhook,
     WorkloadIdentityWebhookProps,
@@ -112,7 +112,7 @@ class IdentityStack(_ConfiguredStack):
         self.workload_identities = {
             spec.key: WorkloadIdentity(
                 self,
-                _construct_id(config, "identity", spec.key, "workload-identity"),
+                spec.construct_id,
                 WorkloadIdentityProps(
                     oidc_issuer_url=cluster.oidc_issuer_url,
                     federations=spec.federations,
@@ -145,8 +145,8 @@ class IdentityStack(_ConfiguredStack):
                 tags=config.tags,
                 purge_protection_enabled=config.key_vault_purge_protection_enabled,
                 public_network_access_enabled=config.key_vault_public_network_access_enabled,
-                allowed_ip_ranges=tuple(config.key_vault_allowed_ip_ranges),
-                allowed_subnet_ids=tuple(config.key_vault_allowed_subnet_ids),
+                allowed_ip_ranges=config.key_vault_allowed_ip_ranges,
+                allowed_subnet_ids=config.key_vault_allowed_subnet_ids,
                 secret_content_type=config.key_vault_secret_content_type,
                 secret_expiration_date=config.key_vault_secret_expiration_date,
                 rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
@@ -174,7 +174,7 @@ class IdentityStack(_ConfiguredStack):
         )
         for spec in config.identities:
             self.vault.grant(
-                _construct_id(config, "identity", spec.key, "workload-identity"),
+                spec.construct_id,
                 self.workload_identities[spec.key].principal_id,
                 spec.key_vault_role,
             )
@@ -182,21 +182,9 @@ class IdentityStack(_ConfiguredStack):
         self.vault_uri = self.vault.vault.vault_uri
         TerraformOutput(self, "key_vault_name", value=self.vault.vault.name)
         TerraformOutput(self, "key_vault_uri", value=self.vault_uri)
-        if config.walkthrough_form:
-            TerraformOutput(self, "identity_client_id", value=self.client_ids[WALKTHROUGH_KEY])
-        else:
-            TerraformOutput(self, "identity_client_ids", value=self.client_ids)
-            # What a workload passes to its Azure SDK to act as one of the identities its
-            # service account's annotation does not name.
-            TerraformOutput(
-                self,
-                "additional_client_ids",
-                value={
-                    w.key: {k: self.client_ids[k] for k in w.additional_identities}
-                    for w in config.workloads
-                    if w.additional_identities
-                },
-            )
+        additional = {w.key: w.additional_identities for w in config.workloads}
+        for name, value in client_id_outputs(config.names, self.client_ids, additional).items():
+            TerraformOutput(self, name, value=value)
         TerraformOutput(self, "tenant_id", value=self.tenant_id)
 
 
@@ -239,7 +227,7 @@ class ClusterStack(_ConfiguredStack):
         self.service_accounts = {
             workload.key: WorkloadServiceAccount(
                 self,
-                _construct_id(config, "service-account", workload.key, "service-account"),
+                workload.construct_id,
                 WorkloadServiceAccountProps(
                     name=workload.service_account,
                     namespace=self.namespaces.name_of(workload.namespace),
@@ -286,7 +274,7 @@ class SecretsStack(_ConfiguredStack):
         self.stores = {
             store.name: ClusterSecretStore(
                 self,
-                _construct_id(config, "store", store.name, "store"),
+                store.construct_id,
                 ClusterSecretStoreProps(
                     name=store.name,
                     vault_url=identity.vault_uri,
@@ -314,12 +302,6 @@ class SecretsStack(_ConfiguredStack):
             )
             for spec in config.external_secrets
         ]
-
-
-def _construct_id(config: Config, kind: str, key: str, walkthrough_id: str) -> str:
-    """The walkthrough keeps the construct ids it always had: new ids would change the Terraform
-    addresses of a deployed walkthrough, and the next deploy would replace its resources."""
-    return walkthrough_id if config.walkthrough_form else f"{kind}-{key}"
 
 
 def build_stacks(app: App, config: Config) -> tuple[IdentityStack, ClusterStack, SecretsStack]:

@@ -90,7 +90,7 @@ def terraform_jsonencode(value: Any) -> str:
 
 
 def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str, TerraformVariable]:
-    values = config.variable_values()
+    values = config.variable_values
     source = config.source.name
     declared = {}
     for key, field in Settings.model_fields.items():

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aks_workload_identity import rules
+from aks_workload_identity.federation import credential_name
 from aks_workload_identity.pod_identity import refusals as refuse
 from aks_workload_identity.pod_identity.records import (
     AzureIdentity,
@@ -29,7 +30,6 @@ from aks_workload_identity.pod_identity.refusals import Refusal
 from aks_workload_identity.pod_identity.spreading import Assignment, Need, assign
 from aks_workload_identity.pod_identity.stores import PlannedStore, plan_stores
 from aks_workload_identity.settings import BUILTIN_NAMESPACES
-from aks_workload_identity.specs import credential_name
 
 ESO_CONTROLLER_LABEL = ("app.kubernetes.io/name", "external-secrets")
 Account = tuple[str, str]  # (namespace, service account)
