@@ -7,10 +7,11 @@ planned), so there is no Helm release here.
 
 from __future__ import annotations
 
-# First: it points the jsii runtime at the pinned Node before cdktf starts it.
-import aks_workload_identity  # noqa: F401
+from aks_workload_identity.runtime import configure_jsii_runtime
 
-# isort: split
+# First: importing cdktf starts its Node process, which then gets the pinned Node.
+configure_jsii_runtime()
+
 from cdktf import App, TerraformOutput, TerraformStack
 from constructs import Construct
 

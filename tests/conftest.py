@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-# Import the package before cdktf so the jsii runtime gets the pinned Node and lazy modules.
 from aks_workload_identity.config import Config, load_config
+from aks_workload_identity.runtime import configure_jsii_runtime
+
+# Before any test imports the CDK: its Node process gets the pinned Node and lazy modules.
+configure_jsii_runtime()
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = PROJECT_DIR / "my.auto.tfvars.example"

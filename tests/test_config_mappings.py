@@ -397,7 +397,7 @@ def test_external_secret_sources_are_validated(tmp_path, body, message) -> None:
 
 @pytest.mark.parametrize("regexp", ["^orders-", "db-(prod|dev)$", r"\(?=x", "[a-z]+\\d{2}"])
 def test_re2_compatible_expressions_pass(regexp) -> None:
-    assert rules.check_go_regexp(regexp) == regexp
+    assert rules.GO_REGEXP.check(regexp) == regexp
 
 
 @given(st.from_regex(r"[a-z][a-z0-9_-]{0,62}", fullmatch=True))

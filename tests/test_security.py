@@ -22,9 +22,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aks_workload_identity import rules
 from aks_workload_identity.config import load_config
 from aks_workload_identity.problems import ConfigError
-from aks_workload_identity.settings import Settings, key_vault_ip_rule
+from aks_workload_identity.settings import Settings
 from tests.conftest import (
     EXAMPLE_CONFIG,
     EXAMPLES_DIR,
@@ -507,8 +508,8 @@ def test_hardened_example_denies_by_default_and_keeps_the_vault_on_destroy(synth
     assert vault["network_acls"] == {
         "bypass": "AzureServices",
         "default_action": "Deny",
-        "ip_rules": config.key_vault_allowed_ip_ranges,
-        "virtual_network_subnet_ids": config.key_vault_allowed_subnet_ids,
+        "ip_rules": list(config.key_vault_allowed_ip_ranges),
+        "virtual_network_subnet_ids": list(config.key_vault_allowed_subnet_ids),
     }
     # Azure refuses to purge a purge-protected vault: destroy only soft-deletes it.
     purge = _purge_settings(identity)
@@ -623,7 +624,7 @@ def test_valid_security_options_load(tmp_path) -> None:
         + 'key_vault_secret_expiration_date = "2028-02-29T23:59:59Z"\n'
     )
     config = load_config(path)
-    assert config.key_vault_allowed_ip_ranges == ["203.0.113.7", "198.51.100.0/24"]
+    assert config.key_vault_allowed_ip_ranges == ("203.0.113.7", "198.51.100.0/24")
     assert config.key_vault_secret_expiration_date == "2028-02-29T23:59:59Z"
 
 
@@ -636,10 +637,12 @@ def test_public_ipv4_ranges_are_accepted_and_private_ones_rejected(address, pref
     private = any(network.overlaps(ipaddress.ip_network(p)) for p in _PRIVATE)
     if private:
         with pytest.raises(ValueError, match="RFC 1918"):
-            key_vault_ip_rule(str(network))
+            rules.KEY_VAULT_IP_RULE.check(str(network))
     else:
-        assert key_vault_ip_rule(str(network)) == str(network)
-        assert key_vault_ip_rule(str(network.network_address)) == str(network.network_address)
+        assert rules.KEY_VAULT_IP_RULE.check(str(network)) == str(network)
+        assert rules.KEY_VAULT_IP_RULE.check(str(network.network_address)) == str(
+            network.network_address
+        )
 
 
 def test_props_are_validated_up_front_and_tokens_pass() -> None:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from aks_workload_identity.config import load_from_environment
 from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.runtime import configure_jsii_runtime
 
 EXIT_INVALID_CONFIG = 2
 
 
 def main(project_dir: Path) -> int:
+    configure_jsii_runtime()
     try:
         config = load_from_environment(project_dir)
     except ConfigError as error:

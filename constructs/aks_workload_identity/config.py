@@ -23,16 +23,12 @@ from aks_workload_identity.config_model import (
     StoreConfig,
     WorkloadConfig,
 )
+from aks_workload_identity.cross_checks import BUILTIN_NAMESPACES
+from aks_workload_identity.entry_settings import LEAST_PRIVILEGE_ROLE, DataFromSettings
 from aks_workload_identity.federation import Federation, credential_name
 from aks_workload_identity.problems import NO_VALUE, ConfigError, Problem, validation_problems
 from aks_workload_identity.secret_data import DataItem, Extract, Find
-from aks_workload_identity.settings import (
-    BROAD_KEY_VAULT_ROLE,
-    BUILTIN_NAMESPACES,
-    LEAST_PRIVILEGE_ROLE,
-    DataFromSettings,
-    Settings,
-)
+from aks_workload_identity.settings import BROAD_KEY_VAULT_ROLE, Settings
 from aks_workload_identity.tfvars import read_tfvars
 from aks_workload_identity.walkthrough import Mappings, mappings_of
 

@@ -60,10 +60,12 @@ class PlaceholderSecretsProps:
     expiration_date: str | None = None
 
     def __post_init__(self) -> None:
+        problems = rules.PropsProblems("PlaceholderSecretsProps")
         if not self.secrets:
-            raise ValueError("PlaceholderSecretsProps: secrets must name at least one secret")
+            problems.add("secrets must name at least one secret")
         for name in self.secrets:
-            rules.require("PlaceholderSecretsProps", "secrets", name, rules.KEY_VAULT_SECRET_NAME)
+            problems.require("secrets", name, rules.KEY_VAULT_SECRET_NAME)
+        problems.raise_any()
 
 
 class PlaceholderSecrets(Construct):

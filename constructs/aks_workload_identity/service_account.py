@@ -36,13 +36,12 @@ class WorkloadServiceAccountProps:
     existing: bool = False
 
     def __post_init__(self) -> None:
-        for field_name, value, rule in (
-            ("name", self.name, rules.DNS1123_SUBDOMAIN),
-            ("namespace", self.namespace, rules.DNS1123_LABEL),
-            ("client_id", self.client_id, rules.UUID),
-            ("tenant_id", self.tenant_id, rules.UUID),
-        ):
-            rules.require("service account", field_name, value, rule)
+        problems = rules.PropsProblems("service account")
+        problems.require("name", self.name, rules.DNS1123_SUBDOMAIN)
+        problems.require("namespace", self.namespace, rules.DNS1123_LABEL)
+        problems.require("client_id", self.client_id, rules.UUID)
+        problems.require("tenant_id", self.tenant_id, rules.UUID)
+        problems.raise_any()
 
 
 class WorkloadServiceAccount(Construct):

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from aks_workload_identity.config_model import TerraformNames
-from aks_workload_identity.settings import (
+from aks_workload_identity.entry_settings import (
     ClusterSecretStoreSettings,
     DataItemSettings,
     ExternalSecretSettings,
     IdentitySettings,
-    Settings,
     WorkloadSettings,
 )
+from aks_workload_identity.settings import Settings
 
 WALKTHROUGH_KEY = "default"
 
