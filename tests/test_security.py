@@ -24,16 +24,18 @@ from hypothesis import strategies as st
 
 from aks_workload_identity import rules
 from aks_workload_identity.config import load_config
-from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.settings import Settings
 from tests.conftest import (
     EXAMPLE_CONFIG,
     EXAMPLES_DIR,
     PROJECT_DIR,
+    REQUIRED,
+    config_problems,
     example_configs,
     example_id,
     only,
     resources,
+    write_config,
 )
 
 CHECKOV = PROJECT_DIR / ".venv" / "checkov" / "bin" / "checkov"
@@ -42,7 +44,6 @@ HARDENED = EXAMPLES_DIR / "hardened-key-vault.tfvars"
 STACKS = ("identity", "cluster", "secrets")
 # checkov 3.3.30 has no terraform policy for these: a stack holding only them gets no check.
 WITHOUT_CHECKOV_POLICY = frozenset({"kubernetes_manifest"})
-REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 SUBNET_ID = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net"
     "/providers/Microsoft.Network/virtualNetworks/vnet-1/subnets/snet-aks"
@@ -577,11 +578,7 @@ def test_secure_options_are_documented_in_the_example_and_readme() -> None:
 
 
 def _problems(tmp_path: Path, text: str) -> list[str]:
-    path = tmp_path / "test.tfvars"
-    path.write_text(REQUIRED + text)
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return [str(p) for p in caught.value.problems]
+    return config_problems(write_config(tmp_path, REQUIRED + text))
 
 
 @pytest.mark.parametrize(

@@ -27,8 +27,9 @@ def main(project_dir: Path) -> int:
     for warning in config.warnings:
         print(f"azwi: warning: {warning}", file=sys.stderr)
     from aks_workload_identity.cdk import App
+    from aks_workload_identity.configured_stack import REQUIRED_TERRAFORM_VERSION
     from aks_workload_identity.hcl_output import write_required_version
-    from aks_workload_identity.stacks import REQUIRED_TERRAFORM_VERSION, build_stacks
+    from aks_workload_identity.stacks import build_stacks
 
     app = App()
     stacks = build_stacks(app, config)

@@ -11,7 +11,7 @@ from aks_workload_identity import invariants, rules, waits
 from aks_workload_identity.cdk import ITerraformDependable
 from aks_workload_identity.eso_chart import CHART_NAME, CHART_REPOSITORY, RELEASE_NAME
 from aks_workload_identity.hcl_output import write_as_any
-from aks_workload_identity.helm_chart import pinned_chart_release
+from aks_workload_identity.helm_chart import Chart, pinned_chart_release
 from aks_workload_identity.providers import (
     Manifest,
     ManifestTimeouts,
@@ -28,11 +28,25 @@ from aks_workload_identity.secret_data import DataItem, Extract, Find
 API_VERSION = "external-secrets.io/v1"
 
 
-def _wait_until_ready(timeout: str) -> dict:
-    return {
-        "wait": ManifestWait(condition=[ManifestWaitCondition(type="Ready", status="True")]),
-        "timeouts": ManifestTimeouts(create=timeout, update=timeout),
-    }
+def ready_manifest(
+    scope: Construct,
+    kind: str,
+    metadata: dict,
+    spec: dict,
+    ready_timeout: str,
+    depends_on: Sequence[ITerraformDependable],
+) -> Manifest:
+    """An ESO resource of ``kind`` that deploy waits for until ESO reports it Ready."""
+    manifest = Manifest(
+        scope,
+        "manifest",
+        manifest={"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec},
+        depends_on=list(depends_on) or None,
+        wait=ManifestWait(condition=[ManifestWaitCondition(type="Ready", status="True")]),
+        timeouts=ManifestTimeouts(create=ready_timeout, update=ready_timeout),
+    )
+    write_as_any(manifest, "manifest")
+    return manifest
 
 
 @dataclass(frozen=True)
@@ -107,13 +121,9 @@ class ExternalSecretsOperator(Construct):
         self.release = pinned_chart_release(
             self,
             "release",
-            name=props.release_name,
-            repository=CHART_REPOSITORY,
-            chart=CHART_NAME,
-            version=props.version,
-            namespace=props.namespace,
+            Chart(CHART_REPOSITORY, CHART_NAME),
+            props,
             values=props.chart_values(),
-            timeout_seconds=props.timeout_seconds,
             depends_on=depends_on,
             preconditions=self.guard.precondition(),
         )
@@ -162,30 +172,19 @@ class ClusterSecretStore(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.props = props
-        self.manifest = Manifest(
+        azurekv = {
+            "authType": "WorkloadIdentity",
+            "vaultUrl": props.vault_url,
+            "serviceAccountRef": {"name": props.service_account, "namespace": props.namespace},
+        }
+        self.manifest = ready_manifest(
             self,
-            "manifest",
-            manifest={
-                "apiVersion": API_VERSION,
-                "kind": "ClusterSecretStore",
-                "metadata": {"name": props.name},
-                "spec": {
-                    "provider": {
-                        "azurekv": {
-                            "authType": "WorkloadIdentity",
-                            "vaultUrl": props.vault_url,
-                            "serviceAccountRef": {
-                                "name": props.service_account,
-                                "namespace": props.namespace,
-                            },
-                        }
-                    }
-                },
-            },
-            depends_on=list(depends_on) or None,
-            **_wait_until_ready(props.ready_timeout),
+            "ClusterSecretStore",
+            {"name": props.name},
+            {"provider": {"azurekv": azurekv}},
+            props.ready_timeout,
+            depends_on,
         )
-        write_as_any(self.manifest, "manifest")
 
 
 @dataclass(frozen=True)
@@ -274,25 +273,20 @@ class ExternalSecret(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.props = props
-        self.manifest = Manifest(
+        self.manifest = ready_manifest(
             self,
-            "manifest",
-            manifest={
-                "apiVersion": API_VERSION,
-                "kind": "ExternalSecret",
-                "metadata": {"name": props.name, "namespace": props.namespace},
-                "spec": {
-                    "refreshInterval": props.refresh_interval,
-                    "secretStoreRef": {"kind": "ClusterSecretStore", "name": props.store},
-                    "target": {
-                        "name": props.name,
-                        "creationPolicy": "Owner",
-                        "deletionPolicy": "Retain",
-                    },
-                    **_sources(props),
+            "ExternalSecret",
+            {"name": props.name, "namespace": props.namespace},
+            {
+                "refreshInterval": props.refresh_interval,
+                "secretStoreRef": {"kind": "ClusterSecretStore", "name": props.store},
+                "target": {
+                    "name": props.name,
+                    "creationPolicy": "Owner",
+                    "deletionPolicy": "Retain",
                 },
+                **_sources(props),
             },
-            depends_on=list(depends_on) or None,
-            **_wait_until_ready(props.ready_timeout),
+            props.ready_timeout,
+            depends_on,
         )
-        write_as_any(self.manifest, "manifest")

@@ -6,10 +6,7 @@ from constructs import Construct
 
 from aks_workload_identity.cdk import (
     App,
-    LocalBackend,
     TerraformOutput,
-    TerraformStack,
-    declare_target_versions,
 )
 from aks_workload_identity.cluster import (
     ClusterAccess,
@@ -18,6 +15,7 @@ from aks_workload_identity.cluster import (
     KubernetesClusterProps,
 )
 from aks_workload_identity.config import Config
+from aks_workload_identity.configured_stack import ConfiguredStack
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
     ClusterSecretStoreProps,
@@ -26,7 +24,6 @@ from aks_workload_identity.external_secrets import (
     ExternalSecretsOperator,
     ExternalSecretsOperatorProps,
 )
-from aks_workload_identity.hcl_output import hcl_output
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps, destroy_features
 from aks_workload_identity.namespaces import Namespaces
@@ -46,35 +43,14 @@ from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
 )
-from aks_workload_identity.variables import declare_config_variables
 from aks_workload_identity.walkthrough import client_id_outputs
 from aks_workload_identity.workload_identity_webhook import (
     WorkloadIdentityWebhook,
     WorkloadIdentityWebhookProps,
 )
 
-# Write-only arguments (the seed and placeholder secrets' value_wo) are new in Terraform 1.11: an
-# older one would fail half-way through an apply; with this it stops at init and says why.
-REQUIRED_TERRAFORM_VERSION = ">= 1.11"
 
-
-class _ConfiguredStack(TerraformStack):
-    """A stack that keeps its state beside the project, declares every config key and the
-    Terraform version it needs."""
-
-    def __init__(self, scope: Construct, id_: str, config: Config) -> None:
-        super().__init__(scope, id_)
-        declare_target_versions(self)
-        # cdktf 0.21 has no setting for it: an override of the synthesized terraform block (the
-        # HCL renderer cannot write one: hcl_output.write_required_version does it there).
-        if not hcl_output(self):
-            self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
-        # Relative to cdktf.out/stacks/<id>: the project directory, wherever it is checked out.
-        LocalBackend(self, path=f"../../../terraform.{id_}.tfstate")
-        declare_config_variables(self, config)
-
-
-class IdentityStack(_ConfiguredStack):
+class IdentityStack(ConfiguredStack):
     """Azure: managed identities and their federated credentials, Key Vault, roles, seed secret."""
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
@@ -216,7 +192,7 @@ def _cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAcces
     )
 
 
-class ClusterStack(_ConfiguredStack):
+class ClusterStack(ConfiguredStack):
     """Kubernetes: namespaces, the annotated service accounts, the optional workload identity
     webhook, the ESO Helm release."""
 
@@ -265,7 +241,7 @@ class ClusterStack(_ConfiguredStack):
         )
 
 
-class SecretsStack(_ConfiguredStack):
+class SecretsStack(ConfiguredStack):
     """ESO custom resources; a stack of its own because their CRDs must exist at plan time."""
 
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:

@@ -11,12 +11,10 @@ from hypothesis import strategies as st
 
 from aks_workload_identity import rules
 from aks_workload_identity.config import load_config
-from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.secret_data import Extract, Find
 from aks_workload_identity.walkthrough import MAPPING_NAMES, WALKTHROUGH_NAMES
-from tests.conftest import EXAMPLE_CONFIG
+from tests.conftest import EXAMPLE_CONFIG, REQUIRED, config_problems, write_config
 
-REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 MAPPINGS = """
 identities = {
   eso = { name = "umi-eso" }
@@ -36,9 +34,7 @@ cluster_secret_stores = { azure-cluster-store = { workload = "eso" } }
 
 
 def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "test.tfvars"
-    path.write_text(REQUIRED + text)
-    return path
+    return write_config(tmp_path, REQUIRED + text)
 
 
 def _external_secret(body: str) -> str:
@@ -46,9 +42,7 @@ def _external_secret(body: str) -> str:
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_config(write(tmp_path, text))
-    return [str(p) for p in caught.value.problems]
+    return config_problems(write(tmp_path, text))
 
 
 def one_problem(tmp_path: Path, text: str) -> str:

@@ -12,23 +12,11 @@ import pytest
 from aks_workload_identity import config as config_module
 from aks_workload_identity import rules
 from aks_workload_identity.config import load_config, load_from_environment, resolve_config_path
-from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.settings import Settings
-from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
+from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR, REQUIRED, config_problems, write_config
 
-REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "test.tfvars"
-    path.write_text(text)
-    return path
-
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return [str(p) for p in caught.value.problems]
+write = write_config
+problems = config_problems
 
 
 def test_required_keys_alone_give_the_walkthrough_defaults(tmp_path) -> None:
