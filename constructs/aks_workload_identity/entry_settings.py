@@ -11,19 +11,19 @@ from aks_workload_identity import identity_ids, invariants, rules
 from aks_workload_identity.settings_fields import (
     ConfigKey,
     Duration,
+    FederatedCredentialName,
     K8sName,
+    KeyVaultSecretName,
+    KeyVaultSecretsRole,
+    ManagedIdentityName,
     Namespace,
+    SecretDataKey,
     Text,
     rule,
     unique,
 )
 
 LEAST_PRIVILEGE_ROLE = "Key Vault Secrets User"
-FederatedCredentialName = Annotated[Text, rule(rules.FEDERATED_CREDENTIAL_NAME)]
-ManagedIdentityName = Annotated[Text, rule(rules.MANAGED_IDENTITY_NAME)]
-KeyVaultSecretsRole = Annotated[Text, rule(rules.KEY_VAULT_SECRETS_ROLE)]
-KeyVaultSecretName = Annotated[Text, rule(rules.KEY_VAULT_SECRET_NAME)]
-SecretDataKey = Annotated[Text, rule(rules.SECRET_DATA_KEY)]
 
 
 class DataItemSettings(BaseModel):

@@ -37,10 +37,13 @@ class WorkloadServiceAccountProps:
 
     def __post_init__(self) -> None:
         problems = rules.PropsProblems("service account")
-        problems.require("name", self.name, rules.DNS1123_SUBDOMAIN)
-        problems.require("namespace", self.namespace, rules.DNS1123_LABEL)
-        problems.require("client_id", self.client_id, rules.UUID)
-        problems.require("tenant_id", self.tenant_id, rules.UUID)
+        for field_name, value, check in (
+            ("name", self.name, rules.DNS1123_SUBDOMAIN),
+            ("namespace", self.namespace, rules.DNS1123_LABEL),
+            ("client_id", self.client_id, rules.UUID),
+            ("tenant_id", self.tenant_id, rules.UUID),
+        ):
+            problems.require(field_name, value, check)
         problems.raise_any()
 
 

@@ -25,20 +25,24 @@ from aks_workload_identity.entry_settings import (
     LEAST_PRIVILEGE_ROLE,
     ClusterSecretStoreSettings,
     ExternalSecretSettings,
-    FederatedCredentialName,
     IdentitySettings,
-    KeyVaultSecretName,
-    KeyVaultSecretsRole,
-    ManagedIdentityName,
-    SecretDataKey,
     WorkloadSettings,
 )
 from aks_workload_identity.settings_fields import (
     ConfigKey,
     Duration,
+    FederatedCredentialName,
     K8sName,
+    KeyVaultIpRule,
+    KeyVaultSecretName,
+    KeyVaultSecretsRole,
+    ManagedIdentityName,
     Namespace,
+    SecretContentType,
+    SecretDataKey,
+    SubnetId,
     Text,
+    UtcTimestamp,
     Version,
     rule,
     unique,
@@ -47,10 +51,6 @@ from aks_workload_identity.settings_fields import (
 
 BROAD_KEY_VAULT_ROLE = "Key Vault Administrator"
 KUBERNETES_AUTH = rules.OneOf("kubernetes_auth", invariants.KUBERNETES_AUTH_MODES)
-KeyVaultIpRule = Annotated[Text, rule(rules.KEY_VAULT_IP_RULE)]
-SubnetId = Annotated[Text, rule(rules.AZURE_SUBNET_ID)]
-SecretContentType = Annotated[Text, rule(rules.SECRET_CONTENT_TYPE)]
-UtcTimestamp = Annotated[Text, rule(rules.UTC_TIMESTAMP)]
 
 
 class Settings(BaseModel):

@@ -27,18 +27,14 @@ WALKTHROUGH_KEY = "default"
 # The walkthrough keeps the construct ids and the output it always had: new ids would change the
 # Terraform addresses of a deployed walkthrough, and the next deploy would replace its resources.
 WALKTHROUGH_NAMES = TerraformNames(
-    identity="workload-identity",
-    service_account="service-account",
-    store="store",
-    role_key="identity_key_vault_role",
-    one_client_id_output=True,
+    "workload-identity", "service-account", "store", "identity_key_vault_role", True
 )
 MAPPING_NAMES = TerraformNames(
-    identity="identity-{key}",
-    service_account="service-account-{key}",
-    store="store-{key}",
-    role_key="identities.{key}.key_vault_role",
-    one_client_id_output=False,
+    "identity-{key}",
+    "service-account-{key}",
+    "store-{key}",
+    "identities.{key}.key_vault_role",
+    False,
 )
 
 
