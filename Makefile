@@ -10,7 +10,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 CHECKOV_VENV := $(VENV)/checkov
 UV_VERSION := 0.13.9
 
-# The CDK flavour (README, "Flavours"): `make <target> CDK=cdktn` for CDK Terrain; the app reads
+# The CDK flavour (docs/flavours.md): `make <target> CDK=cdktn` for CDK Terrain; the app reads
 # it as AZWI_CDK, and cdktf.json's app command picks the flavour's interpreter by it.
 CDK ?= $(or $(AZWI_CDK),cdktf)
 ifeq ($(filter $(CDK),cdktf cdktn),)
@@ -124,7 +124,7 @@ cli-synth: setup
 
 # Each stack as plain Terraform HCL (`synth --hcl`, formatted by the CLI), for the terraform CLI
 # alone: hcl.out/stacks/<stack>/cdk.tf, the same backends (the state beside the project) and
-# cross-stack values (terraform_remote_state). README, "Leaving CDK".
+# cross-stack values (terraform_remote_state). docs/hcl.md.
 HCL_OUT ?= hcl.out
 hcl: setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) synth --hcl --output $(HCL_OUT)
@@ -164,12 +164,12 @@ destroy: your-config setup
 bench: setup $(CDKTN_VENV)/.installed
 	$(BIN)/python bench/synth_bench.py $(BENCH_ARGS)
 
-# The offline deploy rehearsal (see README): every example, or CONFIGS="a.tfvars b.tfvars".
+# The offline deploy rehearsal (docs/rehearsal.md): every example, or CONFIGS="a.tfvars b.tfvars".
 rehearse: setup
 	$(BIN)/python -m rehearsal $(CONFIGS)
 
 # AAD Pod Identity -> this project: make migrate FROM="dump.yaml ..." (FROM=- reads standard input)
-# [ARGS="--from-cluster --report report.md ..."]; README "Coming from AAD Pod Identity".
+# [ARGS="--from-cluster --report report.md ..."]; docs/pod-identity.md.
 migrate: setup
 	@$(BIN)/python -m aks_workload_identity.pod_identity $(FROM) $(ARGS)
 

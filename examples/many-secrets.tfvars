@@ -2,7 +2,7 @@
 # data copies single Key Vault secrets; data_from extracts the fields of a JSON secret or finds
 # secrets by name pattern or tags. Every secret named here (remote_key, extract key) is created
 # with a random placeholder (a JSON object for extract): replace each with its real value after the
-# deploy (README "Placeholder secrets"). The find entries sync whatever matches; until something
+# deploy (docs/deploy.md "Placeholder secrets"). The find entries sync whatever matches; until something
 # does, their ExternalSecrets are Ready without a Secret.
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"

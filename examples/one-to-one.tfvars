@@ -2,7 +2,7 @@
 # ESO's store reads the vault as "eso"; the billing team's store reads it as "billing", through a
 # service account in the billing namespace, so each team's ExternalSecrets use their own identity.
 # billing-db is created with a JSON placeholder, {"placeholder": "<random>"}, since extract reads a
-# JSON object: store the real one after the deploy (README "Placeholder secrets").
+# JSON object: store the real one after the deploy (docs/deploy.md "Placeholder secrets").
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 

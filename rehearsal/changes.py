@@ -44,18 +44,23 @@ def data_safety_edits(r: Rehearsal) -> None:
     (vault,) = [v["name"] for v in r.world.read()["vaults"].values()]
     lost = f"Key Vault {vault} would be replaced, and every secret in it purged"
     prefix = '"kv-moved-"'
-    _refused(
-        r,
-        "identity",
-        edited(config, workdir, "prefix.tfvars", key_vault_name_prefix=prefix),
-        [lost, 'key_vault_name_prefix was "kv-azwi-eso-", now "kv-moved-"'],
-    )
     group = r.settings.aks_resource_group_name
+    # Two keys at once: the refusal names each change on its own (one comparison per argument).
     _refused(
         r,
         "identity",
-        edited(config, workdir, "case.tfvars", aks_resource_group_name=f'"{group.upper()}"'),
-        [lost, f'aks_resource_group_name was "{group}", now "{group.upper()}"'],
+        edited(
+            config,
+            workdir,
+            "prefix-and-case.tfvars",
+            key_vault_name_prefix=prefix,
+            aks_resource_group_name=f'"{group.upper()}"',
+        ),
+        [
+            lost,
+            'key_vault_name_prefix was "kv-azwi-eso-", now "kv-moved-"',
+            f'aks_resource_group_name was "{group}", now "{group.upper()}"',
+        ],
     )
     namespace = r.settings.eso_namespace
     _refused(

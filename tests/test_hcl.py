@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rehearsal import facts, world
-from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, PROJECT_DIR
+from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
 
 STACKS = ("identity", "cluster", "secrets")
 # What this test needs beyond the suite: terraform, to format, validate, apply and plan.
@@ -36,11 +36,14 @@ def _make(target: str, config: Path = EXAMPLE_CONFIG, **variables: str) -> None:
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory) -> Path:
-    """The example as JSON (``cdktf.out``) and as HCL (``hcl.out``) side by side: both stacks'
+    """The example with the webhook (its values are one quoted YAML line with a reference in it,
+    its tenant) as JSON (``cdktf.out``) and as HCL (``hcl.out``) side by side: both stacks'
     backends then resolve to the same state files, ``<root>/terraform.<stack>.tfstate``."""
     root = tmp_path_factory.mktemp("hcl")
-    _make("hcl", HCL_OUT=str(root / "hcl.out"))
-    _make("synth", OUT=str(root / "cdktf.out"))
+    config = root / "webhook.tfvars"
+    config.write_text(f"{EXAMPLE_CONFIG.read_text()}\ninstall_workload_identity_webhook = true\n")
+    _make("hcl", config, HCL_OUT=str(root / "hcl.out"))
+    _make("synth", config, OUT=str(root / "cdktf.out"))
     return root
 
 
@@ -81,13 +84,10 @@ def test_hcl_is_terraform_fmt_formatted(synthesized) -> None:
     _assert_fmt_formatted(synthesized / "hcl.out")
 
 
-def test_hcl_of_quoted_helm_values_with_references_parses(tmp_path) -> None:
-    """The webhook's values are one quoted YAML line with a reference in it (its tenant)."""
-    _make("hcl", EXAMPLES_DIR / "non-aks.tfvars", HCL_OUT=str(tmp_path / "hcl.out"))
-    _assert_fmt_formatted(tmp_path / "hcl.out")
+def test_hcl_of_quoted_helm_values_with_references_parses(synthesized) -> None:
     assert (
         '"\\"azureTenantID\\": \\"${data.'
-        in (tmp_path / "hcl.out/stacks/cluster/cdk.tf").read_text()
+        in (synthesized / "hcl.out/stacks/cluster/cdk.tf").read_text()
     )
 
 

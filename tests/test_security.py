@@ -541,13 +541,14 @@ def test_the_purge_switch_has_no_effect_under_purge_protection_and_is_rejected(t
     ) in line
 
 
-def test_readme_prerequisites_name_the_purge_right_destroy_needs() -> None:
+def test_the_docs_name_the_purge_right_destroy_needs() -> None:
     readme = (PROJECT_DIR / "README.md").read_text()
     prerequisites = readme.split("## Prerequisites", 1)[1].split("\n## ", 1)[0]
     assert "Microsoft.KeyVault/locations/deletedVaults/purge/action" in prerequisites
     assert "Key Vault Purge Operator" in prerequisites
     assert "key_vault_purge_on_destroy_enabled = false" in prerequisites
-    destroy = readme.split("## Destroy", 1)[1].split("\n## ", 1)[0]
+    deploy = (PROJECT_DIR / "docs" / "deploy.md").read_text()
+    destroy = deploy.split("## Destroy", 1)[1].split("\n## ", 1)[0]
     for leftover in ("7 days", "az keyvault recover", "az keyvault purge"):
         assert leftover in destroy, leftover
 
@@ -565,13 +566,13 @@ def test_public_access_off_leaves_only_private_endpoints(tmp_path, synth_of) -> 
     assert secret["content_type"] == "application/x-password"
 
 
-def test_secure_options_are_documented_in_the_example_and_readme() -> None:
+def test_secure_options_are_documented_in_the_example_and_the_reference() -> None:
     example = EXAMPLE_CONFIG.read_text()
-    readme = (PROJECT_DIR / "README.md").read_text()
+    reference = (PROJECT_DIR / "docs" / "configuration.md").read_text()
     for key in Settings.model_fields:
         if key.startswith("key_vault_"):
             assert f"# {key} = " in example, f"{key} is not in {EXAMPLE_CONFIG.name}"
-            assert f"| `{key}` |" in readme, f"{key} is not in the README configuration table"
+            assert f"| `{key}` |" in reference, f"{key} is not in docs/configuration.md"
 
 
 # --- Secure options: validation ---------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from aks_workload_identity.binding_imports import submodule
 from aks_workload_identity.cdk import FLAVOUR, ITerraformDependable
 
-# The prebuilt bindings of each flavour (which provider versions they bind: README, "Flavours").
+# The prebuilt bindings of each flavour (which provider versions they bind: docs/flavours.md).
 _BINDINGS_PREFIX = {"cdktf": "cdktf_cdktf_provider_", "cdktn": "cdktn_provider_"}[FLAVOUR]
 _AZURERM = f"{_BINDINGS_PREFIX}azurerm"
 _KUBERNETES = f"{_BINDINGS_PREFIX}kubernetes"

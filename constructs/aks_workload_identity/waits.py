@@ -1,7 +1,7 @@
 """How long a deploy waits for what Azure and the External Secrets Operator do eventually.
 
 Both are defaults of configuration keys (``settings.py``) and of the constructs' props; the
-README's "Waits" section gives the same reasons with their sources.
+docs/deploy.md, "Waits", gives the same reasons with their sources.
 """
 
 from __future__ import annotations

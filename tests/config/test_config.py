@@ -13,7 +13,7 @@ from aks_workload_identity import config as config_module
 from aks_workload_identity import rules
 from aks_workload_identity.config import load_config, load_from_environment, resolve_config_path
 from aks_workload_identity.settings import Settings
-from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR, REQUIRED, config_problems, write_config
+from tests.conftest import REQUIRED, config_problems, write_config
 
 write = write_config
 problems = config_problems
@@ -100,14 +100,6 @@ def test_only_the_fallback_to_the_example_is_announced(tmp_path, monkeypatch, ca
     monkeypatch.delenv("AZWI_CONFIG")
     load_from_environment(tmp_path)
     assert capsys.readouterr() == ("", "")
-
-
-def test_every_key_is_in_the_example_file_and_the_readme_table() -> None:
-    example = EXAMPLE_CONFIG.read_text()
-    readme = (PROJECT_DIR / "README.md").read_text()
-    for key in Settings.model_fields:
-        assert re.search(rf"^(?:# )?{key} = ", example, re.MULTILINE), f"{key}: example file"
-        assert f"| `{key}` |" in readme, f"{key}: README configuration table"
 
 
 def test_config_path_prefers_env_then_user_file_then_example(tmp_path) -> None:
