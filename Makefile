@@ -50,6 +50,10 @@ VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(
 .PHONY: setup synth cli-synth hcl test lint deploy destroy diff verify bench rehearse migrate clean \
 	your-config fuzz-tfvars
 
+# Importing the app (as it runs, with the jsii runtime set up) compiles the modules it uses.
+IMPORT_APP := from aks_workload_identity.runtime import configure_jsii_runtime; \
+	configure_jsii_runtime(); import aks_workload_identity.stacks
+
 setup: $(VENV)/.installed node_modules/.installed $(FLAVOUR_SETUP)
 
 # Byte code is written at install time because some environments set PYTHONDONTWRITEBYTECODE
@@ -65,7 +69,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 -o 0 $(VENV)/lib > /dev/null
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 -o 1 \
 		-x '/cdktf_cdktf_provider_(azurerm|kubernetes)/' $(VENV)/lib > /dev/null
-	AZWI_CDK=cdktf env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -O -c 'import aks_workload_identity.stacks'
+	AZWI_CDK=cdktf env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -O -c "$(IMPORT_APP)"
 	@touch $@
 
 # cdktn's bindings import their submodules lazily: importing the app (with and without -O, as
@@ -77,7 +81,7 @@ $(CDKTN_VENV)/.installed: requirements-cdktn.lock pyproject.toml $(VENV)/.instal
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j0 -o 0 -o 1 \
 		-x '/cdktn_provider_(azurerm|kubernetes)/' $(CDKTN_VENV)/lib > /dev/null
 	for flags in "" -O; do AZWI_CDK=cdktn env -u PYTHONDONTWRITEBYTECODE \
-		$(CDKTN_VENV)/bin/python $$flags -c 'import aks_workload_identity.stacks' || exit 1; done
+		$(CDKTN_VENV)/bin/python $$flags -c "$(IMPORT_APP)" || exit 1; done
 	@touch $@
 
 cdktn-cli/node_modules/.installed: cdktn-cli/package.json cdktn-cli/package-lock.json $(VENV)/.installed

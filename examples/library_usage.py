@@ -7,10 +7,11 @@ planned), so there is no Helm release here.
 
 from __future__ import annotations
 
-# First: it points the jsii runtime at the pinned Node before cdktf starts it.
-import aks_workload_identity  # noqa: F401
+from aks_workload_identity.runtime import configure_jsii_runtime
 
-# isort: split
+# First: importing cdktf starts its Node process, which then gets the pinned Node.
+configure_jsii_runtime()
+
 from cdktf import App, TerraformOutput, TerraformStack
 from constructs import Construct
 
@@ -20,6 +21,7 @@ from aks_workload_identity.external_secrets import (
     ExternalSecret,
     ExternalSecretProps,
 )
+from aks_workload_identity.federation import Federation
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps
 from aks_workload_identity.namespaces import Namespaces
@@ -32,11 +34,11 @@ from aks_workload_identity.providers import (
     RandomProvider,
     TimeProvider,
 )
+from aks_workload_identity.secret_data import DataItem, Find
 from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
 )
-from aks_workload_identity.specs import DataItem, Federation, Find
 
 RESOURCE_GROUP = "rg-orders"
 NAMESPACE = "orders"

@@ -10,8 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-# Import the package before cdktf so the jsii runtime gets the pinned Node and lazy modules.
 from aks_workload_identity.config import Config, load_config
+from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.runtime import configure_jsii_runtime
+
+# Before any test imports the CDK: its Node process gets the pinned Node and lazy modules.
+configure_jsii_runtime()
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = PROJECT_DIR / "my.auto.tfvars.example"
@@ -27,6 +31,8 @@ SHARED_DIR = next(
 )
 
 Synth = dict[str, dict[str, Any]]
+# The keys every AKS configuration needs: a configuration test's text starts with them.
+REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -43,6 +49,20 @@ def example_configs() -> list[Path]:
 
 def example_id(path: Path) -> str:
     return "my.auto.tfvars.example" if path == EXAMPLE_CONFIG else path.stem
+
+
+def write_config(directory: Path, text: str) -> Path:
+    """``text`` as the configuration file ``test.tfvars`` in ``directory``."""
+    path = directory / "test.tfvars"
+    path.write_text(text)
+    return path
+
+
+def config_problems(path: Path) -> list[str]:
+    """The lines ``load_config`` reports for ``path`` (it must fail)."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return [str(p) for p in caught.value.problems]
 
 
 @cache

@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 
 from aks_workload_identity.config import load_config
-from aks_workload_identity.problems import ConfigError
-from aks_workload_identity.specs import Federation
-from tests.conftest import EXAMPLES_DIR, output_value, resources
+from aks_workload_identity.federation import Federation
+from tests.conftest import (
+    EXAMPLES_DIR,
+    REQUIRED,
+    config_problems,
+    output_value,
+    resources,
+    write_config,
+)
 
 EXAMPLE = EXAMPLES_DIR / "existing-identities.tfvars"
 ORDERS_ID = (
@@ -19,7 +25,6 @@ ORDERS_ID = (
     "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/umi-orders"
 )
 CLIENT_ID = "azure.workload.identity/client-id"
-REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 
 
 def _mappings(identity: str) -> str:
@@ -35,11 +40,7 @@ cluster_secret_stores = {{ azure-cluster-store = {{ workload = "orders" }} }}
 
 
 def _problems(tmp_path: Path, text: str) -> list[str]:
-    path = tmp_path / "test.tfvars"
-    path.write_text(REQUIRED + text)
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return [str(p) for p in caught.value.problems]
+    return config_problems(write_config(tmp_path, REQUIRED + text))
 
 
 def _existing(identity_stack: dict) -> tuple[str, dict]:

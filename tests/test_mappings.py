@@ -154,12 +154,13 @@ def test_service_account_annotation_names_its_default_identity(path, synth_of) -
     synthesized = synth_of(path)
     identity, cluster = synthesized["identity"], synthesized["cluster"]
     by_name = _identities(identity)
-    settings = load_config(path).settings
+    config = load_config(path)
+    names = {identity.key: identity.name for identity in config.identities}
     accounts = _service_accounts(cluster)
-    assert len(accounts) == len(settings.workloads)
-    for workload in settings.workloads.values():
+    assert len(accounts) == len(config.workloads)
+    for workload in config.workloads:
         metadata = accounts[(workload.namespace, workload.service_account)]
-        default = by_name[settings.identities[workload.identity].name]
+        default = by_name[names[workload.identity]]
         assert output_value(identity, metadata["annotations"][CLIENT_ID]) == (
             f"${{azurerm_user_assigned_identity.{default}.client_id}}"
         )

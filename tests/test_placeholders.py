@@ -15,12 +15,12 @@ from tests.conftest import (
     EXAMPLE_CONFIG,
     EXAMPLES_DIR,
     PROJECT_DIR,
+    REQUIRED,
     example_configs,
     example_id,
     resources,
 )
 
-REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 ONE_TO_ONE = EXAMPLES_DIR / "one-to-one.tfvars"
 MANY_SECRETS = EXAMPLES_DIR / "many-secrets.tfvars"
 ONE_TO_MANY = EXAMPLES_DIR / "one-to-many.tfvars"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from aks_workload_identity import rules
+from aks_workload_identity import identity_ids
 from aks_workload_identity.config import load_config
 from tests.conftest import resources, synth_config
 from tests.pod_identity_runs import CLUSTER_FLAGS, Migration, migrate
@@ -90,7 +90,7 @@ def test_one_identity_bound_to_several_workloads_federates_each_service_account_
     config = load_config(migration.fragment_path)
     (identity,) = config.identities
     assert identity.resource_id is not None
-    assert rules.identity_id_parts(identity.resource_id).name == "umi-shop"
+    assert identity_ids.identity_id_parts(identity.resource_id).name == "umi-shop"
     # cart runs the StatefulSet and the Deployment checkout-worker: one credential. The CronJob's
     # Job is covered by the CronJob; the payments Deployment matched across namespaces.
     assert sorted(f.subject.split(":", 2)[2] for f in identity.federations) == [

@@ -22,17 +22,20 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aks_workload_identity import rules
 from aks_workload_identity.config import load_config
-from aks_workload_identity.problems import ConfigError
-from aks_workload_identity.settings import Settings, key_vault_ip_rule
+from aks_workload_identity.settings import Settings
 from tests.conftest import (
     EXAMPLE_CONFIG,
     EXAMPLES_DIR,
     PROJECT_DIR,
+    REQUIRED,
+    config_problems,
     example_configs,
     example_id,
     only,
     resources,
+    write_config,
 )
 
 CHECKOV = PROJECT_DIR / ".venv" / "checkov" / "bin" / "checkov"
@@ -41,7 +44,6 @@ HARDENED = EXAMPLES_DIR / "hardened-key-vault.tfvars"
 STACKS = ("identity", "cluster", "secrets")
 # checkov 3.3.30 has no terraform policy for these: a stack holding only them gets no check.
 WITHOUT_CHECKOV_POLICY = frozenset({"kubernetes_manifest"})
-REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 SUBNET_ID = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net"
     "/providers/Microsoft.Network/virtualNetworks/vnet-1/subnets/snet-aks"
@@ -504,8 +506,8 @@ def test_hardened_example_denies_by_default_and_keeps_the_vault_on_destroy(synth
     assert vault["network_acls"] == {
         "bypass": "AzureServices",
         "default_action": "Deny",
-        "ip_rules": config.key_vault_allowed_ip_ranges,
-        "virtual_network_subnet_ids": config.key_vault_allowed_subnet_ids,
+        "ip_rules": list(config.key_vault_allowed_ip_ranges),
+        "virtual_network_subnet_ids": list(config.key_vault_allowed_subnet_ids),
     }
     # Azure refuses to purge a purge-protected vault: destroy only soft-deletes it.
     purge = _purge_settings(identity)
@@ -574,11 +576,7 @@ def test_secure_options_are_documented_in_the_example_and_the_reference() -> Non
 
 
 def _problems(tmp_path: Path, text: str) -> list[str]:
-    path = tmp_path / "test.tfvars"
-    path.write_text(REQUIRED + text)
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return [str(p) for p in caught.value.problems]
+    return config_problems(write_config(tmp_path, REQUIRED + text))
 
 
 @pytest.mark.parametrize(
@@ -621,7 +619,7 @@ def test_valid_security_options_load(tmp_path) -> None:
         + 'key_vault_secret_expiration_date = "2028-02-29T23:59:59Z"\n'
     )
     config = load_config(path)
-    assert config.key_vault_allowed_ip_ranges == ["203.0.113.7", "198.51.100.0/24"]
+    assert config.key_vault_allowed_ip_ranges == ("203.0.113.7", "198.51.100.0/24")
     assert config.key_vault_secret_expiration_date == "2028-02-29T23:59:59Z"
 
 
@@ -634,10 +632,12 @@ def test_public_ipv4_ranges_are_accepted_and_private_ones_rejected(address, pref
     private = any(network.overlaps(ipaddress.ip_network(p)) for p in _PRIVATE)
     if private:
         with pytest.raises(ValueError, match="RFC 1918"):
-            key_vault_ip_rule(str(network))
+            rules.KEY_VAULT_IP_RULE.check(str(network))
     else:
-        assert key_vault_ip_rule(str(network)) == str(network)
-        assert key_vault_ip_rule(str(network.network_address)) == str(network.network_address)
+        assert rules.KEY_VAULT_IP_RULE.check(str(network)) == str(network)
+        assert rules.KEY_VAULT_IP_RULE.check(str(network.network_address)) == str(
+            network.network_address
+        )
 
 
 def test_props_are_validated_up_front_and_tokens_pass() -> None:

@@ -114,7 +114,10 @@ def test_external_secret_syncs_the_seed_secret_through_the_store(synth, config) 
     assert spec["target"]["creationPolicy"] == "Owner"
     _, seed = only(identity, "azurerm_key_vault_secret")
     assert spec["data"] == [
-        {"secretKey": config.external_secret_key, "remoteRef": {"key": seed["name"]}}
+        {
+            "secretKey": config.variable_values["external_secret_key"],
+            "remoteRef": {"key": seed["name"]},
+        }
     ]
     assert seed["name"] == "external-keyvault-secret"
     assert external_secret["metadata"]["namespace"] == "default"
@@ -257,7 +260,7 @@ def test_namespaces_are_created_except_built_in_ones(synth) -> None:
 
 
 def test_every_config_key_is_a_variable_in_every_stack(synth, config) -> None:
-    values = config.variable_values()
+    values = config.variable_values
     for stack in synth.values():
         declared = stack["variable"]
         for key in Settings.model_fields:

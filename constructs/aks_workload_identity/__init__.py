@@ -1,10 +1,7 @@
 """Azure Workload Identity + Key Vault + External Secrets Operator, as cdktf constructs.
 
-Importing this package is cheap; provider bindings load only when a construct module is imported
-(see ``providers.py``). Importing it also prepares the jsii runtime (see ``runtime.py``), so
-import it before ``cdktf``.
+Importing this package is cheap and changes nothing; provider bindings load only when a construct
+module is imported (see ``providers.py``). Before the CDK is imported, call
+``aks_workload_identity.runtime.configure_jsii_runtime()`` once: the Node process it starts then
+uses the pinned Node and lazy provider modules (see ``runtime.py``).
 """
-
-from aks_workload_identity.runtime import configure_jsii_runtime
-
-configure_jsii_runtime()

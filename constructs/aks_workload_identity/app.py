@@ -11,6 +11,7 @@ from pathlib import Path
 from aks_workload_identity.atomic_output import OutputError, staged_output
 from aks_workload_identity.config import load_from_environment
 from aks_workload_identity.problems import ConfigError
+from aks_workload_identity.runtime import configure_jsii_runtime
 
 EXIT_INVALID_CONFIG = 2
 EXIT_OUTPUT_FAILED = 1
@@ -36,6 +37,7 @@ def _note_interrupt(signum: int, frame: object) -> None:
 
 def main(project_dir: Path) -> int:
     signal.signal(signal.SIGINT, _note_interrupt)
+    configure_jsii_runtime()
     try:
         config = load_from_environment(project_dir)
     except ConfigError as error:
@@ -52,12 +54,12 @@ def main(project_dir: Path) -> int:
     try:
         with staged_output(outdir) as staging:  # before the CDK's imports: fail in a moment
             from aks_workload_identity.cdk import App
-            from aks_workload_identity.hcl_output import write_required_version
-            from aks_workload_identity.stacks import (
+            from aks_workload_identity.configured_stack import (
                 REQUIRED_TERRAFORM_VERSION,
                 STATE_DIRECTORY_CONTEXT,
-                build_stacks,
             )
+            from aks_workload_identity.hcl_output import write_required_version
+            from aks_workload_identity.stacks import build_stacks
 
             state = os.path.relpath(state_directory(project_dir), outdir.resolve() / "stacks" / "x")
             app = App(outdir=str(staging), context={STATE_DIRECTORY_CONTEXT: state})

@@ -18,9 +18,21 @@ from typing import Any
 
 from constructs import Construct
 
+from aks_workload_identity import rules
 from aks_workload_identity.cdk import Fn, Postcondition, TerraformResourceLifecycle
 from aks_workload_identity.hcl_output import write_postconditions_as_blocks
-from aks_workload_identity.kubelogin import NEEDS_TENANT, check_login_mode, kubelogin_args
+from aks_workload_identity.invariants import (
+    KUBERNETES_AUTH_MODES,
+    ONLY_USED_WITH,
+    aks_keys_missing,
+    aks_keys_unused,
+)
+from aks_workload_identity.kubelogin import (
+    LOGIN_MODE,
+    NEEDS_TENANT,
+    NOT_INTERACTIVE,
+    kubelogin_args,
+)
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,
@@ -32,7 +44,6 @@ from aks_workload_identity.providers import (
     KubernetesProvider,
     KubernetesProviderExec,
 )
-from aks_workload_identity.settings import KUBERNETES_AUTH_MODES
 
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
 
@@ -66,14 +77,15 @@ class KubernetesClusterProps:
     oidc_issuer_url: str | None = None
 
     def __post_init__(self) -> None:
-        aks = (self.aks_cluster_name, self.aks_resource_group_name)
-        if self.oidc_issuer_url is None and None in aks:
-            raise ValueError(
+        problems = rules.PropsProblems()
+        if aks_keys_missing(vars(self)):
+            problems.add(
                 "an AKS cluster needs aks_cluster_name and aks_resource_group_name; "
                 "any other cluster needs oidc_issuer_url"
             )
-        if self.oidc_issuer_url is not None and aks != (None, None):
-            raise ValueError("set oidc_issuer_url or the AKS cluster, not both")
+        if aks_keys_unused(vars(self)):
+            problems.add("set oidc_issuer_url or the AKS cluster, not both")
+        problems.raise_any()
 
 
 class KubernetesCluster(Construct):
@@ -137,23 +149,24 @@ class ClusterAccessProps:
     helm_enabled: bool = False
 
     def __post_init__(self) -> None:
+        problems = rules.PropsProblems()
         if self.kubernetes_auth not in KUBERNETES_AUTH_MODES:
-            raise ValueError(
+            problems.add(
                 f"kubernetes_auth {self.kubernetes_auth!r}: must be one of {KUBERNETES_AUTH_MODES}"
             )
-        try:
-            check_login_mode(self.kubelogin_login_mode)
-        except ValueError as error:
-            raise ValueError(
-                f"kubelogin_login_mode {self.kubelogin_login_mode!r}: {error}"
-            ) from None
+        for check in (NOT_INTERACTIVE, LOGIN_MODE):
+            if not check.ok(self.kubelogin_login_mode):
+                problems.add(f"kubelogin_login_mode {self.kubelogin_login_mode!r}: {check.message}")
+                break
         if self.reads_aks and None in (self.aks_cluster_name, self.aks_resource_group_name):
-            raise ValueError(
+            problems.add(
                 f"kubernetes_auth {self.kubernetes_auth!r} reads the AKS cluster: "
                 "aks_cluster_name and aks_resource_group_name are required"
             )
-        if self.aks_admin_credentials and self.kubernetes_auth != "aks_credentials":
-            raise ValueError('aks_admin_credentials needs kubernetes_auth "aks_credentials"')
+        switch, mode = ONLY_USED_WITH["aks_admin_credentials"]
+        if self.aks_admin_credentials and getattr(self, switch) != mode:
+            problems.add(f'aks_admin_credentials needs {switch} "{mode}"')
+        problems.raise_any()
 
     @property
     def reads_aks(self) -> bool:

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from aks_workload_identity import rules, waits
+from aks_workload_identity import invariants, rules, waits
 from aks_workload_identity.cdk import ITerraformDependable
 from aks_workload_identity.eso_chart import CHART_NAME, CHART_REPOSITORY, RELEASE_NAME
 from aks_workload_identity.hcl_output import write_as_any
-from aks_workload_identity.helm_chart import pinned_chart_release
+from aks_workload_identity.helm_chart import Chart, pinned_chart_release
 from aks_workload_identity.providers import (
     Manifest,
     ManifestTimeouts,
@@ -23,16 +23,30 @@ from aks_workload_identity.replacement_guard import (
     ReplacementGuard,
     ReplacementGuardProps,
 )
-from aks_workload_identity.specs import DataItem, Extract, Find
+from aks_workload_identity.secret_data import DataItem, Extract, Find
 
 API_VERSION = "external-secrets.io/v1"
 
 
-def _wait_until_ready(timeout: str) -> dict:
-    return {
-        "wait": ManifestWait(condition=[ManifestWaitCondition(type="Ready", status="True")]),
-        "timeouts": ManifestTimeouts(create=timeout, update=timeout),
-    }
+def ready_manifest(
+    scope: Construct,
+    kind: str,
+    metadata: dict,
+    spec: dict,
+    ready_timeout: str,
+    depends_on: Sequence[ITerraformDependable],
+) -> Manifest:
+    """An ESO resource of ``kind`` that deploy waits for until ESO reports it Ready."""
+    manifest = Manifest(
+        scope,
+        "manifest",
+        manifest={"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec},
+        depends_on=list(depends_on) or None,
+        wait=ManifestWait(condition=[ManifestWaitCondition(type="Ready", status="True")]),
+        timeouts=ManifestTimeouts(create=ready_timeout, update=ready_timeout),
+    )
+    write_as_any(manifest, "manifest")
+    return manifest
 
 
 @dataclass(frozen=True)
@@ -107,13 +121,9 @@ class ExternalSecretsOperator(Construct):
         self.release = pinned_chart_release(
             self,
             "release",
-            name=props.release_name,
-            repository=CHART_REPOSITORY,
-            chart=CHART_NAME,
-            version=props.version,
-            namespace=props.namespace,
+            Chart(CHART_REPOSITORY, CHART_NAME),
+            props,
             values=props.chart_values(),
-            timeout_seconds=props.timeout_seconds,
             depends_on=depends_on,
             preconditions=self.guard.precondition(),
         )
@@ -136,12 +146,13 @@ class ClusterSecretStoreProps:
     ready_timeout: str = waits.READY_TIMEOUT
 
     def __post_init__(self) -> None:
-        where = f"ClusterSecretStore {self.name!r}"
-        rules.require(where, "name", self.name, rules.DNS1123_SUBDOMAIN)
-        rules.require(where, "service_account", self.service_account, rules.DNS1123_SUBDOMAIN)
-        rules.require(where, "namespace", self.namespace, rules.DNS1123_LABEL)
-        rules.require(where, "vault_url", self.vault_url, rules.HTTPS_URL)
-        rules.require(where, "ready_timeout", self.ready_timeout, rules.GO_DURATION)
+        problems = rules.PropsProblems(f"ClusterSecretStore {self.name!r}")
+        problems.require("name", self.name, rules.DNS1123_SUBDOMAIN)
+        problems.require("service_account", self.service_account, rules.DNS1123_SUBDOMAIN)
+        problems.require("namespace", self.namespace, rules.DNS1123_LABEL)
+        problems.require("vault_url", self.vault_url, rules.HTTPS_URL)
+        problems.require("ready_timeout", self.ready_timeout, rules.GO_DURATION)
+        problems.raise_any()
 
 
 class ClusterSecretStore(Construct):
@@ -161,30 +172,19 @@ class ClusterSecretStore(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.props = props
-        self.manifest = Manifest(
+        azurekv = {
+            "authType": "WorkloadIdentity",
+            "vaultUrl": props.vault_url,
+            "serviceAccountRef": {"name": props.service_account, "namespace": props.namespace},
+        }
+        self.manifest = ready_manifest(
             self,
-            "manifest",
-            manifest={
-                "apiVersion": API_VERSION,
-                "kind": "ClusterSecretStore",
-                "metadata": {"name": props.name},
-                "spec": {
-                    "provider": {
-                        "azurekv": {
-                            "authType": "WorkloadIdentity",
-                            "vaultUrl": props.vault_url,
-                            "serviceAccountRef": {
-                                "name": props.service_account,
-                                "namespace": props.namespace,
-                            },
-                        }
-                    }
-                },
-            },
-            depends_on=list(depends_on) or None,
-            **_wait_until_ready(props.ready_timeout),
+            "ClusterSecretStore",
+            {"name": props.name},
+            {"provider": {"azurekv": azurekv}},
+            props.ready_timeout,
+            depends_on,
         )
-        write_as_any(self.manifest, "manifest")
 
 
 @dataclass(frozen=True)
@@ -208,30 +208,28 @@ class ExternalSecretProps:
     ready_timeout: str = waits.READY_TIMEOUT
 
     def __post_init__(self) -> None:
-        where = f"ExternalSecret {self.namespace}/{self.name}"
-        rules.require(where, "name", self.name, rules.DNS1123_SUBDOMAIN)
-        rules.require(where, "namespace", self.namespace, rules.DNS1123_LABEL)
-        rules.require(where, "store", self.store, rules.DNS1123_SUBDOMAIN)
-        rules.require(where, "refresh_interval", self.refresh_interval, rules.GO_DURATION)
-        rules.require(where, "ready_timeout", self.ready_timeout, rules.GO_DURATION)
-        if not self.data and not self.data_from:
-            raise ValueError(f"{where}: needs data, data_from or both")
+        problems = rules.PropsProblems(f"ExternalSecret {self.namespace}/{self.name}")
+        problems.require("name", self.name, rules.DNS1123_SUBDOMAIN)
+        problems.require("namespace", self.namespace, rules.DNS1123_LABEL)
+        problems.require("store", self.store, rules.DNS1123_SUBDOMAIN)
+        problems.require("refresh_interval", self.refresh_interval, rules.GO_DURATION)
+        problems.require("ready_timeout", self.ready_timeout, rules.GO_DURATION)
+        if invariants.nothing_to_sync(self.data, self.data_from):
+            problems.add(invariants.NOTHING_TO_SYNC)
         for item in self.data:
-            rules.require(where, "secret_key", item.secret_key, rules.SECRET_DATA_KEY)
-        keys = [item.secret_key for item in self.data]
-        if len(set(keys)) != len(keys):
-            raise ValueError(f"{where}: each secret_key can appear once in data")
+            problems.require("secret_key", item.secret_key, rules.SECRET_DATA_KEY)
+        if invariants.repeats([item.secret_key for item in self.data]):
+            problems.add("each secret_key can appear once in data")
         for source in self.data_from:
             if isinstance(source, Find):
-                if source.name_regexp is None and not source.tags:
-                    raise ValueError(f"{where}: Find needs name_regexp, tags or both")
-                if source.name_regexp is not None:
-                    try:
-                        rules.check_go_regexp(source.name_regexp)
-                    except ValueError as error:
-                        raise ValueError(f"{where}: {error}") from None
+                if invariants.nothing_to_find(source.name_regexp, source.tags):
+                    problems.add(f"Find {invariants.NOTHING_TO_FIND}")
+                regexp = source.name_regexp
+                if regexp is not None and not rules.GO_REGEXP.allows(regexp):
+                    problems.add(str(rules.GO_REGEXP.problem(regexp)))
             elif not isinstance(source, Extract):
-                raise ValueError(f"{where}: data_from takes Extract and Find, not {source!r}")
+                problems.add(f"data_from takes Extract and Find, not {source!r}")
+        problems.raise_any()
 
 
 def _sources(props: ExternalSecretProps) -> dict:
@@ -275,25 +273,20 @@ class ExternalSecret(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.props = props
-        self.manifest = Manifest(
+        self.manifest = ready_manifest(
             self,
-            "manifest",
-            manifest={
-                "apiVersion": API_VERSION,
-                "kind": "ExternalSecret",
-                "metadata": {"name": props.name, "namespace": props.namespace},
-                "spec": {
-                    "refreshInterval": props.refresh_interval,
-                    "secretStoreRef": {"kind": "ClusterSecretStore", "name": props.store},
-                    "target": {
-                        "name": props.name,
-                        "creationPolicy": "Owner",
-                        "deletionPolicy": "Retain",
-                    },
-                    **_sources(props),
+            "ExternalSecret",
+            {"name": props.name, "namespace": props.namespace},
+            {
+                "refreshInterval": props.refresh_interval,
+                "secretStoreRef": {"kind": "ClusterSecretStore", "name": props.store},
+                "target": {
+                    "name": props.name,
+                    "creationPolicy": "Owner",
+                    "deletionPolicy": "Retain",
                 },
+                **_sources(props),
             },
-            depends_on=list(depends_on) or None,
-            **_wait_until_ready(props.ready_timeout),
+            props.ready_timeout,
+            depends_on,
         )
-        write_as_any(self.manifest, "manifest")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import yaml
 from constructs import Construct
@@ -13,22 +14,39 @@ from aks_workload_identity.hcl_output import multiline_string, write_conditions_
 from aks_workload_identity.providers import Release
 
 
+@dataclass(frozen=True)
+class Chart:
+    """Where a chart comes from: its repository and its name there."""
+
+    repository: str
+    name: str
+
+
+class ReleaseProps(Protocol):
+    """What every chart construct's props say about its release."""
+
+    @property
+    def release_name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def timeout_seconds(self) -> int: ...
+
+
 def pinned_chart_release(
     scope: Construct,
     id_: str,
+    chart: Chart,
+    props: ReleaseProps,
     *,
-    name: str,
-    repository: str,
-    chart: str,
-    version: str,
-    namespace: str,
     values: Mapping[str, Any],
-    timeout_seconds: int,
     quote_values: bool = False,
     depends_on: Sequence[ITerraformDependable] = (),
     preconditions: Sequence[Precondition] = (),
 ) -> Release:
-    """A ``helm_release`` of an exact chart ``version`` with ``values`` as YAML.
+    """A ``helm_release`` of ``chart`` at the exact ``props.version``, with ``values`` as YAML.
 
     The namespace is a resource of its own (Helm never deletes one it created); ``wait`` makes
     whatever depends on the release start only once its pods are ready; ``atomic`` rolls a
@@ -41,17 +59,17 @@ def pinned_chart_release(
     release = Release(
         scope,
         id_,
-        name=name,
-        repository=repository,
-        chart=chart,
-        version=version,
-        namespace=namespace,
+        name=props.release_name,
+        repository=chart.repository,
+        chart=chart.name,
+        version=props.version,
+        namespace=props.namespace,
         create_namespace=False,
         values=[multiline_string(scope, rendered)],
         wait=True,
         atomic=True,
         cleanup_on_fail=True,
-        timeout=timeout_seconds,
+        timeout=props.timeout_seconds,
         depends_on=list(depends_on) or None,
         lifecycle=TerraformResourceLifecycle(precondition=list(preconditions))
         if preconditions

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from aks_workload_identity import rules
+from aks_workload_identity import identity_ids, rules
 from aks_workload_identity.cdk import Fn, ITerraformDependable
+from aks_workload_identity.federation import Federation
+from aks_workload_identity.invariants import MAX_FEDERATED_CREDENTIALS, repeats
 from aks_workload_identity.providers import (
     DataAzurermUserAssignedIdentity,
     FederatedIdentityCredential,
@@ -17,8 +19,6 @@ from aks_workload_identity.providers import (
     UserAssignedIdentity,
     federated_identity_credential,
 )
-from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
-from aks_workload_identity.specs import Federation
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 _CREATE_ONLY = ("name", "resource_group_name", "location")
@@ -57,56 +57,51 @@ class WorkloadIdentityProps:
 
     def __post_init__(self) -> None:
         if self.existing_identity_id is None:
-            where = f"identity {self.name!r}"
+            problems = rules.PropsProblems(f"identity {self.name!r}")
             missing = [f for f in _CREATE_ONLY if getattr(self, f) is None]
             if missing:
-                raise ValueError(
-                    f"{where}: {', '.join(missing)} required to create an identity "
+                problems.add(
+                    f"{', '.join(missing)} required to create an identity "
                     "(or existing_identity_id to use an existing one)"
                 )
-            assert self.name is not None
-            if not rules.MANAGED_IDENTITY_NAME.allows(self.name):
-                raise ValueError(f"{where}: {rules.MANAGED_IDENTITY_NAME.message}")
+            if self.name is not None and not rules.MANAGED_IDENTITY_NAME.allows(self.name):
+                problems.add(rules.MANAGED_IDENTITY_NAME.message)
         else:
-            where = f"identity {self.existing_identity_id!r}"
+            problems = rules.PropsProblems(f"identity {self.existing_identity_id!r}")
             given = [f for f in _CREATE_ONLY if getattr(self, f) is not None]
             given += ["tags"] if self.tags else []
             if given:
-                raise ValueError(
-                    f"{where}: existing_identity_id excludes {', '.join(given)}: an existing "
+                problems.add(
+                    f"existing_identity_id excludes {', '.join(given)}: an existing "
                     "identity is used as it is (give existing_identity_id, or name, "
                     "resource_group_name and location to create one)"
                 )
-            rules.require(
-                where,
-                "existing_identity_id",
-                self.existing_identity_id,
-                rules.USER_ASSIGNED_IDENTITY_ID,
+            problems.require(
+                "existing_identity_id", self.existing_identity_id, rules.USER_ASSIGNED_IDENTITY_ID
             )
         if not self.federations:
-            raise ValueError(f"{where}: at least one federation is required")
+            problems.add("at least one federation is required")
         if len(self.federations) > MAX_FEDERATED_CREDENTIALS:
-            raise ValueError(
-                f"{where}: {len(self.federations)} federated credentials, Azure allows at most "
+            problems.add(
+                f"{len(self.federations)} federated credentials, Azure allows at most "
                 f"{MAX_FEDERATED_CREDENTIALS} per identity; split the service accounts across "
                 "identities"
             )
         for federation in self.federations:
             if not rules.FEDERATED_CREDENTIAL_NAME.allows(federation.name):
-                raise ValueError(
-                    f"{where}: federated credential {federation.name!r}: "
+                problems.add(
+                    f"federated credential {federation.name!r}: "
                     f"{rules.FEDERATED_CREDENTIAL_NAME.message}"
                 )
-        names = [f.name for f in self.federations]
-        if len(set(names)) != len(names):
-            raise ValueError(f"{where}: federated credential names must be unique")
-        subjects = [f.subject for f in self.federations]
-        if len(set(subjects)) != len(subjects):
-            raise ValueError(
-                f"{where}: each service account can be federated once "
+        if repeats([f.name for f in self.federations]):
+            problems.add("federated credential names must be unique")
+        if repeats([f.subject for f in self.federations]):
+            problems.add(
+                "each service account can be federated once "
                 "(Azure rejects a second credential with the same issuer and subject)"
             )
-        rules.require(where, "propagation_wait", self.propagation_wait, rules.GO_DURATION)
+        problems.require("propagation_wait", self.propagation_wait, rules.GO_DURATION)
+        problems.raise_any()
 
 
 def _existing_identity_parts(resource_id: str) -> tuple[str, str, str]:
@@ -116,13 +111,17 @@ def _existing_identity_parts(resource_id: str) -> tuple[str, str, str]:
     time, is split by Terraform at the same positions.
     """
     if not rules.unresolved(resource_id):
-        parts = rules.identity_id_parts(resource_id)
-        return rules.canonical_identity_id(resource_id), parts.resource_group_name, parts.name
+        parts = identity_ids.identity_id_parts(resource_id)
+        return (
+            identity_ids.canonical_identity_id(resource_id),
+            parts.resource_group_name,
+            parts.name,
+        )
     segments = Fn.split("/", resource_id)
     return (
         resource_id,
-        Fn.element(segments, rules.IDENTITY_ID_RESOURCE_GROUP_SEGMENT),
-        Fn.element(segments, rules.IDENTITY_ID_NAME_SEGMENT),
+        Fn.element(segments, identity_ids.IDENTITY_ID_RESOURCE_GROUP_SEGMENT),
+        Fn.element(segments, identity_ids.IDENTITY_ID_NAME_SEGMENT),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from constructs import Construct
@@ -10,6 +10,7 @@ from constructs import Construct
 from aks_workload_identity import rules, waits
 from aks_workload_identity.cdk import TerraformResourceLifecycle
 from aks_workload_identity.hcl_output import write_conditions_as_blocks
+from aks_workload_identity.invariants import KEY_VAULT_SUFFIX_LENGTH, network_rules_conflict
 from aks_workload_identity.placeholders import JSON_CONTENT_TYPE, json_placeholder
 from aks_workload_identity.providers import (
     AzurermProviderFeaturesKeyVault,
@@ -25,13 +26,6 @@ from aks_workload_identity.replacement_guard import (
     GuardedValue,
     ReplacementGuard,
     ReplacementGuardProps,
-)
-from aks_workload_identity.settings import (
-    KEY_VAULT_SUFFIX_LENGTH,
-    key_vault_ip_rule,
-    network_rules_conflict,
-    secret_content_type,
-    utc_timestamp,
 )
 
 DEPLOYER_ROLE = "Key Vault Secrets Officer"
@@ -90,41 +84,29 @@ class SecretsVaultProps:
     config_keys: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        problems = []
+        problems = rules.PropsProblems("SecretsVaultProps")
         for index, value in enumerate(self.allowed_ip_ranges):
-            problems += _check(f"allowed_ip_ranges[{index}]", value, key_vault_ip_rule)
+            problems.require(f"allowed_ip_ranges[{index}]", value, rules.KEY_VAULT_IP_RULE)
         for index, value in enumerate(self.allowed_subnet_ids):
-            problems += _check(f"allowed_subnet_ids[{index}]", value, rules.AZURE_SUBNET_ID.check)
-        problems += _check("secret_content_type", self.secret_content_type, secret_content_type)
-        problems += _check(
-            "rbac_propagation_wait", self.rbac_propagation_wait, rules.GO_DURATION.check
-        )
+            problems.require(f"allowed_subnet_ids[{index}]", value, rules.AZURE_SUBNET_ID)
+        problems.require("secret_content_type", self.secret_content_type, rules.SECRET_CONTENT_TYPE)
+        problems.require("rbac_propagation_wait", self.rbac_propagation_wait, rules.GO_DURATION)
         if self.secret_expiration_date is not None:
-            problems += _check("secret_expiration_date", self.secret_expiration_date, utc_timestamp)
+            problems.require(
+                "secret_expiration_date", self.secret_expiration_date, rules.UTC_TIMESTAMP
+            )
         conflict = network_rules_conflict(
             self.public_network_access_enabled, self.allowed_ip_ranges, self.allowed_subnet_ids
         )
         if conflict:
-            problems.append(conflict)
-        if problems:
-            raise ValueError("SecretsVaultProps: " + "; ".join(problems))
+            problems.add(conflict)
+        problems.raise_any()
 
     @property
     def firewall_enabled(self) -> bool:
         """Deny by default once anything is restricted (also with public access off)."""
         restricted = bool(self.allowed_ip_ranges or self.allowed_subnet_ids)
         return restricted or not self.public_network_access_enabled
-
-
-def _check(name: str, value: str, check: Callable[[str], str]) -> list[str]:
-    """A problem for ``value`` unless it is valid or a token resolved at deploy time."""
-    if rules.unresolved(value):
-        return []
-    try:
-        check(value)
-    except ValueError as error:
-        return [f"{name} = {value!r}: {error}"]
-    return []
 
 
 def destroy_features(

@@ -40,7 +40,7 @@ class NotInteractive(rules.Check):
         return value not in INTERACTIVE_MODES
 
     def terraform_condition(self, expression: str) -> str:
-        listed = ", ".join(rules._hcl_string(m) for m in INTERACTIVE_MODES)
+        listed = ", ".join(rules.hcl_string(m) for m in INTERACTIVE_MODES)
         return f"!contains([{listed}], {expression})"
 
     def suggestion(self, value: str) -> str:
@@ -49,11 +49,6 @@ class NotInteractive(rules.Check):
 
 NOT_INTERACTIVE = NotInteractive()
 LOGIN_MODE = rules.OneOf("kubelogin_login_mode", LOGIN_MODES)
-
-
-def check_login_mode(mode: str) -> str:
-    """``mode`` if kubelogin can log in with it under Terraform, else ``ValueError``."""
-    return LOGIN_MODE.check(NOT_INTERACTIVE.check(mode))
 
 
 def kubelogin_args(login_mode: str, tenant_id: str | None = None) -> list[str]:

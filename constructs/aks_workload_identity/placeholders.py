@@ -23,20 +23,20 @@ from constructs import Construct
 from aks_workload_identity import rules
 from aks_workload_identity.cdk import Fn, ITerraformDependable, TerraformIterator
 from aks_workload_identity.providers import KeyVaultSecret, RandomPassword
-from aks_workload_identity.specs import ExternalSecretSpec, Extract
+from aks_workload_identity.secret_data import Extract, ReadsSecrets
 
 PLACEHOLDER_FIELD = "placeholder"
 JSON_CONTENT_TYPE = "application/json"
 
 
-def secrets_read_by_name(external_secrets: Iterable[ExternalSecretSpec]) -> dict[str, bool]:
+def secrets_read_by_name(external_secrets: Iterable[ReadsSecrets]) -> dict[str, bool]:
     """Each Key Vault secret named by a ``data`` remote key or an ``extract`` key, in name order,
     and whether it must hold a JSON object (an extract reads it)."""
     json_object: dict[str, bool] = {}
-    for spec in external_secrets:
-        for item in spec.data:
+    for reader in external_secrets:
+        for item in reader.data:
             json_object.setdefault(item.remote_key, False)
-        for source in spec.data_from:
+        for source in reader.data_from:
             if isinstance(source, Extract):
                 json_object[source.key] = True
     return dict(sorted(json_object.items()))
@@ -60,10 +60,12 @@ class PlaceholderSecretsProps:
     expiration_date: str | None = None
 
     def __post_init__(self) -> None:
+        problems = rules.PropsProblems("PlaceholderSecretsProps")
         if not self.secrets:
-            raise ValueError("PlaceholderSecretsProps: secrets must name at least one secret")
+            problems.add("secrets must name at least one secret")
         for name in self.secrets:
-            rules.require("PlaceholderSecretsProps", "secrets", name, rules.KEY_VAULT_SECRET_NAME)
+            problems.require("secrets", name, rules.KEY_VAULT_SECRET_NAME)
+        problems.raise_any()
 
 
 class PlaceholderSecrets(Construct):

@@ -1,212 +1,45 @@
-"""Naming and format rules imposed by Azure, Kubernetes, Helm and Go.
+"""Naming and format rules imposed by Azure, Kubernetes, Helm and Go: one ``Check`` each.
 
-Each rule is one object with a Python check and the equivalent Terraform condition, so synth and
-the plain-terraform path (variable ``validation`` blocks) reject the same values with the same
-message. Patterns are RE2-compatible (no look-arounds, ASCII classes only) because Terraform's
-``regex`` is RE2; tests/test_terraform_validation.py runs both engines over the same values.
+Patterns are RE2-compatible (no look-arounds, ASCII classes only) because Terraform's ``regex``
+is RE2; tests/test_terraform_validation.py runs both engines over the same values. The kinds of
+check are in ``checks.py``, the parts of an identity's resource ID in ``identity_ids.py``.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
-from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import NamedTuple
+from aks_workload_identity.checks import (
+    Check,
+    NotBlank,
+    OneOf,
+    PropsProblems,
+    Rule,
+    Suffixed,
+    SynthOnlyCheck,
+    hcl_string,
+    unresolved,
+)
+from aks_workload_identity.synth_checks import (
+    GO_REGEXP,
+    KEY_VAULT_IP_RULE,
+    SECRET_CONTENT_TYPE,
+    UTC_TIMESTAMP,
+)
 
-
-class Check(ABC):
-    """A condition on one string value: a message, a Python test, a Terraform condition."""
-
-    @property
-    @abstractmethod
-    def message(self) -> str:
-        """What a valid value looks like, e.g. "Key Vault name must be 3-24 characters ..."."""
-
-    @abstractmethod
-    def ok(self, value: str) -> bool: ...
-
-    @abstractmethod
-    def terraform_condition(self, expression: str) -> str:
-        """An HCL boolean expression that is true when ``expression`` satisfies the check."""
-
-    def suggestion(self, value: str) -> str:
-        """A hint for fixing ``value`` ("" when there is none worth giving)."""
-        return ""
-
-    @property
-    def terraform_message(self) -> str:
-        """``message`` as Terraform wants an error_message: a sentence, capital to full stop."""
-        return self.message[:1].upper() + self.message[1:] + "."
-
-    def check(self, value: str) -> str:
-        if not self.ok(value):
-            raise ValueError(self.message)
-        return value
-
-    def allows(self, value: str) -> bool:
-        """``ok``, or a value only known at apply time (see ``unresolved``)."""
-        return unresolved(value) or self.ok(value)
-
-
-def _quoted(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _try(candidate: str, check: Check, value: str) -> str:
-    return f"try {_quoted(candidate)}" if candidate != value and check.ok(candidate) else ""
-
-
-@dataclass(frozen=True)
-class Rule(Check):
-    """``pattern`` (full match) plus optional length bounds and a forbidden infix.
-
-    ``repair`` proposes a corrected value for the suggestion; by default names are repaired
-    (trimmed, lowercased if the rule wants lowercase, bad characters replaced by '-', shortened).
-    """
-
-    name: str
-    description: str
-    pattern: str
-    min_length: int = 1
-    max_length: int | None = None
-    forbidden: str | None = None
-    repair: Callable[[str], str] | None = None
-
-    @property
-    def message(self) -> str:
-        return f"{self.name} must be {self.description}"
-
-    def ok(self, value: str) -> bool:
-        if len(value) < self.min_length:
-            return False
-        if self.max_length is not None and len(value) > self.max_length:
-            return False
-        if self.forbidden is not None and self.forbidden in value:
-            return False
-        return re.fullmatch(self.pattern, value) is not None
-
-    def terraform_condition(self, expression: str) -> str:
-        parts = [f"length({expression}) >= {self.min_length}"]
-        if self.max_length is not None:
-            parts.append(f"length({expression}) <= {self.max_length}")
-        if self.forbidden is not None:
-            parts.append(f"!strcontains({expression}, {_hcl_string(self.forbidden)})")
-        parts.append(f"can(regex({_hcl_string('^(?:' + self.pattern + ')$')}, {expression}))")
-        return " && ".join(parts)
-
-    def suggestion(self, value: str) -> str:
-        return _try(self.repaired(value), self, value)
-
-    def repaired(self, value: str, room: int = 0) -> str:
-        """``value`` made to fit, best effort; ``room`` characters are kept free at the end."""
-        if self.repair is not None:
-            return self.repair(value)
-        text = value.strip()
-        if not self._allowed_inside("A"):
-            text = text.lower()
-        text = "".join(c if self._allowed_inside(c) else "-" for c in text)
-        if self.forbidden:
-            while self.forbidden in text:
-                text = text.replace(self.forbidden, self.forbidden[:-1])
-        if self.max_length is not None:
-            text = text[: self.max_length - room]
-        return text.strip("-._")
-
-    def _allowed_inside(self, char: str) -> bool:
-        return re.fullmatch(self.pattern, f"a{char}a") is not None
-
-    def with_suffix(self, length: int) -> Suffixed:
-        return Suffixed(self, length)
-
-
-@dataclass(frozen=True)
-class Suffixed(Check):
-    """A prefix that ``rule`` must accept once ``length`` random letters/digits are appended."""
-
-    rule: Rule
-    length: int
-
-    @property
-    def message(self) -> str:
-        return (
-            f"{self.rule.name} (this prefix + {self.length} random characters) "
-            f"must be {self.rule.description}"
-        )
-
-    def _named(self, prefix: str) -> str:
-        return prefix + "a" * self.length  # the suffix adds only letters and digits
-
-    def ok(self, value: str) -> bool:
-        return self.rule.ok(self._named(value))
-
-    def terraform_condition(self, expression: str) -> str:
-        return self.rule.terraform_condition(
-            f"join({_hcl_string('')}, [{expression}, {_hcl_string('a' * self.length)}])"
-        )
-
-    def suggestion(self, value: str) -> str:
-        return _try(self.rule.repaired(value, room=self.length), self, value)
-
-
-@dataclass(frozen=True)
-class OneOf(Check):
-    """One of a fixed set of values (exact, case-sensitive)."""
-
-    name: str
-    choices: tuple[str, ...]
-
-    @property
-    def message(self) -> str:
-        listed = [_quoted(c) for c in self.choices]
-        alternatives = f"{', '.join(listed[:-1])} or {listed[-1]}" if len(listed) > 1 else listed[0]
-        return f"{self.name} must be {alternatives}".strip()
-
-    def ok(self, value: str) -> bool:
-        return value in self.choices
-
-    def terraform_condition(self, expression: str) -> str:
-        return f"contains([{', '.join(_hcl_string(c) for c in self.choices)}], {expression})"
-
-    def suggestion(self, value: str) -> str:
-        folded = {c.casefold(): c for c in self.choices}
-        close = difflib.get_close_matches(value.casefold(), folded, n=1, cutoff=0.5)
-        return f"did you mean {_quoted(folded[close[0]])}?" if close else ""
-
-
-@dataclass(frozen=True)
-class NotBlank(Check):
-    """Any text but empty or whitespace only."""
-
-    @property
-    def message(self) -> str:
-        return "must not be empty"
-
-    def ok(self, value: str) -> bool:
-        return bool(value.strip())
-
-    def terraform_condition(self, expression: str) -> str:
-        return f'trimspace({expression}) != ""'
-
-
-def unresolved(value: str) -> bool:
-    """True for a cdktf token or Terraform expression: its value is known only at apply time,
-    so construct props skip the rule for it."""
-    return "${" in value
-
-
-def require(where: str, field_name: str, value: str, check: Check) -> None:
-    """Construct props: ``value`` satisfies ``check`` (or is only known at apply time)."""
-    if not check.allows(value):
-        raise ValueError(f"{where}: {field_name} = {value!r}: {check.message}")
-
-
-def _hcl_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
-
+__all__ = [
+    "GO_REGEXP",
+    "KEY_VAULT_IP_RULE",
+    "SECRET_CONTENT_TYPE",
+    "UTC_TIMESTAMP",
+    "Check",
+    "NotBlank",
+    "OneOf",
+    "PropsProblems",
+    "Rule",
+    "Suffixed",
+    "SynthOnlyCheck",
+    "hcl_string",
+    "unresolved",
+]
 
 _DURATION_UNITS = (
     ("hours", "h"),
@@ -369,13 +202,6 @@ HTTPS_URL = Rule(
     repair=str.strip,
 )
 
-RFC3339_UTC = Rule(
-    name="Timestamp",
-    description="an RFC 3339 UTC timestamp such as '2027-12-31T00:00:00Z'",
-    pattern=r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
-    repair=str.strip,
-)
-
 KEY_VAULT_SECRETS_ROLE = OneOf(
     name="Key Vault data-plane role for secrets",
     choices=("Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"),
@@ -389,27 +215,6 @@ CONFIG_KEY = Rule(
     pattern=r"[a-z][a-z0-9_-]*",
     max_length=63,
 )
-
-# Constructs Go's RE2 (which ESO compiles find.name.regexp with) does not support.
-_NOT_RE2 = re.compile(r"\(\?<?[=!]|\(\?P=|\(\?>|\\[1-9]|[*+?}][+]")
-
-
-def check_go_regexp(value: str) -> str:
-    """A regular expression ESO can compile: valid, and without look-arounds or back-references
-    (Go's regexp is RE2). Python's ``re`` stands in for RE2's parser for everything else."""
-    if not value:
-        raise ValueError("regular expression must not be empty")
-    try:
-        re.compile(value)
-    except re.error as error:
-        raise ValueError(f"regular expression does not compile: {error}") from None
-    if _NOT_RE2.search(re.sub(r"\\[^1-9]", "_", value)):  # escaped characters are literals
-        raise ValueError(
-            "regular expression uses a look-around, back-reference, atomic group or possessive "
-            "quantifier, which Go's regexp (RE2) does not support"
-        )
-    return value
-
 
 AZURE_SUBNET_ID = Rule(
     name="Subnet ID",
@@ -440,39 +245,3 @@ USER_ASSIGNED_IDENTITY_ID = Rule(
     ),
     repair=str.strip,
 )
-
-
-class IdentityIdParts(NamedTuple):
-    subscription_id: str
-    resource_group_name: str
-    name: str
-
-
-# Where the parts sit in a USER_ASSIGNED_IDENTITY_ID split at "/" (the same for Terraform's split).
-IDENTITY_ID_RESOURCE_GROUP_SEGMENT = 4
-IDENTITY_ID_NAME_SEGMENT = 8
-
-
-def identity_id_parts(resource_id: str) -> IdentityIdParts:
-    """The parts of a resource ID that ``USER_ASSIGNED_IDENTITY_ID`` accepts."""
-    segments = resource_id.split("/")
-    return IdentityIdParts(
-        subscription_id=segments[2],
-        resource_group_name=segments[IDENTITY_ID_RESOURCE_GROUP_SEGMENT],
-        name=segments[IDENTITY_ID_NAME_SEGMENT],
-    )
-
-
-def canonical_identity_id(resource_id: str) -> str:
-    """``resource_id`` spelled the way azurerm writes it.
-
-    Azure reads IDs case-insensitively, azurerm 4.x does not: its federated identity credential
-    parses ``parent_id`` case-sensitively when it creates the credential and reads it back in
-    this spelling, so any other would fail, or be replaced on every plan.
-    """
-    parts = identity_id_parts(resource_id)
-    return (
-        f"/subscriptions/{parts.subscription_id.lower()}/resourceGroups/"
-        f"{parts.resource_group_name}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
-        f"{parts.name}"
-    )

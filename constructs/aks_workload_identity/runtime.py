@@ -1,9 +1,10 @@
 """What the app reads from its environment about itself: which CDK flavour, which import path;
 and the jsii runtime set up before the CDK starts it (pinned Node, lazy provider modules).
 
-The package's ``__init__`` calls ``configure_jsii_runtime()``, so importing anything from
-``aks_workload_identity`` before the CDK is enough. The Node process the jsii kernel starts
-inherits this process's environment; if it is already running, nothing changes but speed.
+The app calls ``configure_jsii_runtime()`` before it imports the CDK (``app.py``); a stack of your
+own does the same, first thing. The Node process the jsii kernel starts (when the CDK is
+imported) inherits this process's environment; if it is already running, nothing changes but
+speed.
 """
 
 from __future__ import annotations

@@ -36,13 +36,15 @@ class WorkloadServiceAccountProps:
     existing: bool = False
 
     def __post_init__(self) -> None:
-        for field_name, value, rule in (
+        problems = rules.PropsProblems("service account")
+        for field_name, value, check in (
             ("name", self.name, rules.DNS1123_SUBDOMAIN),
             ("namespace", self.namespace, rules.DNS1123_LABEL),
             ("client_id", self.client_id, rules.UUID),
             ("tenant_id", self.tenant_id, rules.UUID),
         ):
-            rules.require("service account", field_name, value, rule)
+            problems.require(field_name, value, check)
+        problems.raise_any()
 
 
 class WorkloadServiceAccount(Construct):

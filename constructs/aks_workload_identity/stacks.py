@@ -6,10 +6,7 @@ from constructs import Construct
 
 from aks_workload_identity.cdk import (
     App,
-    LocalBackend,
     TerraformOutput,
-    TerraformStack,
-    declare_target_versions,
 )
 from aks_workload_identity.cluster import (
     ClusterAccess,
@@ -18,6 +15,7 @@ from aks_workload_identity.cluster import (
     KubernetesClusterProps,
 )
 from aks_workload_identity.config import Config
+from aks_workload_identity.configured_stack import ConfiguredStack
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
     ClusterSecretStoreProps,
@@ -26,7 +24,6 @@ from aks_workload_identity.external_secrets import (
     ExternalSecretsOperator,
     ExternalSecretsOperatorProps,
 )
-from aks_workload_identity.hcl_output import hcl_output
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps, destroy_features
 from aks_workload_identity.namespaces import Namespaces
@@ -46,39 +43,14 @@ from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
 )
-from aks_workload_identity.specs import WALKTHROUGH_KEY
-from aks_workload_identity.variables import declare_config_variables
+from aks_workload_identity.walkthrough import client_id_outputs
 from aks_workload_identity.workload_identity_webhook import (
     WorkloadIdentityWebhook,
     WorkloadIdentityWebhookProps,
 )
 
-# Write-only arguments (the seed and placeholder secrets' value_wo) are new in Terraform 1.11: an
-# older one would fail half-way through an apply; with this it stops at init and says why.
-REQUIRED_TERRAFORM_VERSION = ">= 1.11"
-# The app's context key for where the state files are, as a path from a stack's directory.
-STATE_DIRECTORY_CONTEXT = "azwi:stateDirectory"
 
-
-class _ConfiguredStack(TerraformStack):
-    """A stack that keeps its state beside the project, declares every config key and the
-    Terraform version it needs."""
-
-    def __init__(self, scope: Construct, id_: str, config: Config) -> None:
-        super().__init__(scope, id_)
-        declare_target_versions(self)
-        # cdktf 0.21 has no setting for it: an override of the synthesized terraform block (the
-        # HCL renderer cannot write one: hcl_output.write_required_version does it there).
-        if not hcl_output(self):
-            self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
-        # Relative to <outdir>/stacks/<id>: the project directory, wherever it is checked out and
-        # wherever the output goes (the app says where, relative to a stack directory).
-        state_directory = self.node.try_get_context(STATE_DIRECTORY_CONTEXT) or "../../.."
-        LocalBackend(self, path=f"{state_directory}/terraform.{id_}.tfstate")
-        declare_config_variables(self, config)
-
-
-class IdentityStack(_ConfiguredStack):
+class IdentityStack(ConfiguredStack):
     """Azure: managed identities and their federated credentials, Key Vault, roles, seed secret."""
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
@@ -116,7 +88,7 @@ class IdentityStack(_ConfiguredStack):
         self.workload_identities = {
             spec.key: WorkloadIdentity(
                 self,
-                _construct_id(config, "identity", spec.key, "workload-identity"),
+                spec.construct_id,
                 WorkloadIdentityProps(
                     oidc_issuer_url=cluster.oidc_issuer_url,
                     federations=spec.federations,
@@ -149,8 +121,8 @@ class IdentityStack(_ConfiguredStack):
                 tags=config.tags,
                 purge_protection_enabled=config.key_vault_purge_protection_enabled,
                 public_network_access_enabled=config.key_vault_public_network_access_enabled,
-                allowed_ip_ranges=tuple(config.key_vault_allowed_ip_ranges),
-                allowed_subnet_ids=tuple(config.key_vault_allowed_subnet_ids),
+                allowed_ip_ranges=config.key_vault_allowed_ip_ranges,
+                allowed_subnet_ids=config.key_vault_allowed_subnet_ids,
                 secret_content_type=config.key_vault_secret_content_type,
                 secret_expiration_date=config.key_vault_secret_expiration_date,
                 rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
@@ -178,7 +150,7 @@ class IdentityStack(_ConfiguredStack):
         )
         for spec in config.identities:
             self.vault.grant(
-                _construct_id(config, "identity", spec.key, "workload-identity"),
+                spec.construct_id,
                 self.workload_identities[spec.key].principal_id,
                 spec.key_vault_role,
             )
@@ -186,21 +158,9 @@ class IdentityStack(_ConfiguredStack):
         self.vault_uri = self.vault.vault.vault_uri
         TerraformOutput(self, "key_vault_name", value=self.vault.vault.name)
         TerraformOutput(self, "key_vault_uri", value=self.vault_uri)
-        if config.walkthrough_form:
-            TerraformOutput(self, "identity_client_id", value=self.client_ids[WALKTHROUGH_KEY])
-        else:
-            TerraformOutput(self, "identity_client_ids", value=self.client_ids)
-            # What a workload passes to its Azure SDK to act as one of the identities its
-            # service account's annotation does not name.
-            TerraformOutput(
-                self,
-                "additional_client_ids",
-                value={
-                    w.key: {k: self.client_ids[k] for k in w.additional_identities}
-                    for w in config.workloads
-                    if w.additional_identities
-                },
-            )
+        additional = {w.key: w.additional_identities for w in config.workloads}
+        for name, value in client_id_outputs(config.names, self.client_ids, additional).items():
+            TerraformOutput(self, name, value=value)
         TerraformOutput(self, "tenant_id", value=self.tenant_id)
 
 
@@ -232,7 +192,7 @@ def _cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAcces
     )
 
 
-class ClusterStack(_ConfiguredStack):
+class ClusterStack(ConfiguredStack):
     """Kubernetes: namespaces, the annotated service accounts, the optional workload identity
     webhook, the ESO Helm release."""
 
@@ -243,7 +203,7 @@ class ClusterStack(_ConfiguredStack):
         self.service_accounts = {
             workload.key: WorkloadServiceAccount(
                 self,
-                _construct_id(config, "service-account", workload.key, "service-account"),
+                workload.construct_id,
                 WorkloadServiceAccountProps(
                     name=workload.service_account,
                     namespace=self.namespaces.name_of(workload.namespace),
@@ -281,7 +241,7 @@ class ClusterStack(_ConfiguredStack):
         )
 
 
-class SecretsStack(_ConfiguredStack):
+class SecretsStack(ConfiguredStack):
     """ESO custom resources; a stack of its own because their CRDs must exist at plan time."""
 
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
@@ -290,7 +250,7 @@ class SecretsStack(_ConfiguredStack):
         self.stores = {
             store.name: ClusterSecretStore(
                 self,
-                _construct_id(config, "store", store.name, "store"),
+                store.construct_id,
                 ClusterSecretStoreProps(
                     name=store.name,
                     vault_url=identity.vault_uri,
@@ -318,12 +278,6 @@ class SecretsStack(_ConfiguredStack):
             )
             for spec in config.external_secrets
         ]
-
-
-def _construct_id(config: Config, kind: str, key: str, walkthrough_id: str) -> str:
-    """The walkthrough keeps the construct ids it always had: new ids would change the Terraform
-    addresses of a deployed walkthrough, and the next deploy would replace its resources."""
-    return walkthrough_id if config.walkthrough_form else f"{kind}-{key}"
 
 
 def build_stacks(app: App, config: Config) -> tuple[IdentityStack, ClusterStack, SecretsStack]:

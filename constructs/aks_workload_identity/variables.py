@@ -23,10 +23,11 @@ from aks_workload_identity.cdk import (
     TerraformVariable,
     TerraformVariableValidationConfig,
 )
+from aks_workload_identity.checks import hcl_string
 from aks_workload_identity.config import Config
 from aks_workload_identity.hcl_output import variable_default
-from aks_workload_identity.rules import _hcl_string
-from aks_workload_identity.settings import RuleValidator, Settings
+from aks_workload_identity.settings import Settings
+from aks_workload_identity.settings_fields import RuleValidator
 
 _SCALARS = {str: "string", bool: "bool", int: "number"}
 
@@ -52,7 +53,8 @@ def rule_validations(
 ) -> list[tuple[rules.Check, str]]:
     """Each rule on a field's value or its list/map elements, with its Terraform condition.
 
-    Objects (nested settings) are left to synth: Terraform sees them as ``any``.
+    Objects (nested settings) are left to synth: Terraform sees them as ``any``; so are the
+    checks with no Terraform condition (``rules.SynthOnlyCheck``).
     """
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
@@ -78,7 +80,9 @@ def rule_validations(
     checks = [m.rule for m in metadata if isinstance(m, RuleValidator)]
     if origin is typing.Literal and all(isinstance(c, str) for c in typing.get_args(annotation)):
         checks.append(rules.OneOf("", typing.get_args(annotation)))
-    return [(check, check.terraform_condition(expression)) for check in checks]
+    # A check Terraform cannot say (condition None) is made at synth only.
+    conditions = [(check, check.terraform_condition(expression)) for check in checks]
+    return [(check, condition) for check, condition in conditions if condition is not None]
 
 
 def terraform_jsonencode(value: Any) -> str:
@@ -90,13 +94,13 @@ def terraform_jsonencode(value: Any) -> str:
 
 
 def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str, TerraformVariable]:
-    values = config.variable_values()
+    values = config.variable_values
     source = config.source.name
     declared = {}
     for key, field in Settings.model_fields.items():
         value = values[key]
         variable_type = terraform_type(field.annotation)
-        same_as_synthesized = f"jsonencode(var.{key}) == {_hcl_string(terraform_jsonencode(value))}"
+        same_as_synthesized = f"jsonencode(var.{key}) == {hcl_string(terraform_jsonencode(value))}"
         # A list or map of objects grows with the configuration (100 ExternalSecrets: ~14 KB). As
         # the default too, it would be in every stack twice and cost ~1 ms of synth per
         # ExternalSecret; the staleness check holds it already, and lets null (unset) through.

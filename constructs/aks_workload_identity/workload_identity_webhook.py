@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from aks_workload_identity.helm_chart import pinned_chart_release
+from aks_workload_identity.helm_chart import Chart, pinned_chart_release
 
-CHART_REPOSITORY = "https://azure.github.io/azure-workload-identity/charts"
-CHART_NAME = "workload-identity-webhook"
+CHART = Chart("https://azure.github.io/azure-workload-identity/charts", "workload-identity-webhook")
 
 
 @dataclass(frozen=True)
@@ -48,12 +47,8 @@ class WorkloadIdentityWebhook(Construct):
         self.release = pinned_chart_release(
             self,
             "release",
-            name=props.release_name,
-            repository=CHART_REPOSITORY,
-            chart=CHART_NAME,
-            version=props.version,
-            namespace=props.namespace,
+            CHART,
+            props,
             values={"azureTenantID": props.tenant_id},
-            timeout_seconds=props.timeout_seconds,
             quote_values=True,  # the tenant ID is only known at apply time and must stay a string
         )

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aks_workload_identity import rules
+from aks_workload_identity import identity_ids, rules
+from aks_workload_identity.cross_checks import BUILTIN_NAMESPACES
+from aks_workload_identity.federation import credential_name
 from aks_workload_identity.pod_identity import refusals as refuse
 from aks_workload_identity.pod_identity.records import (
     AzureIdentity,
@@ -28,8 +30,6 @@ from aks_workload_identity.pod_identity.records import (
 from aks_workload_identity.pod_identity.refusals import Refusal
 from aks_workload_identity.pod_identity.spreading import Assignment, Need, assign
 from aks_workload_identity.pod_identity.stores import PlannedStore, plan_stores
-from aks_workload_identity.settings import BUILTIN_NAMESPACES
-from aks_workload_identity.specs import credential_name
 
 ESO_CONTROLLER_LABEL = ("app.kubernetes.io/name", "external-secrets")
 Account = tuple[str, str]  # (namespace, service account)
@@ -44,7 +44,7 @@ class PlannedIdentity:
 
     @property
     def name(self) -> str:
-        return rules.identity_id_parts(self.resource_id).name
+        return identity_ids.identity_id_parts(self.resource_id).name
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def _identity_groups(identities: tuple[AzureIdentity, ...]) -> list[PlannedIdent
     by_id: dict[str, list[AzureIdentity]] = {}
     for identity in sorted(identities, key=lambda i: (i.ref.namespace or "", i.ref.name)):
         if identity.type == 0 and identity.resource_id is not None:
-            resource_id = rules.canonical_identity_id(identity.resource_id)
+            resource_id = identity_ids.canonical_identity_id(identity.resource_id)
             by_id.setdefault(resource_id.lower(), []).append(identity)
     names = [members[0].ref.name for members in by_id.values()]
     taken: set[str] = set()
@@ -231,7 +231,7 @@ def _identity_groups(identities: tuple[AzureIdentity, ...]) -> list[PlannedIdent
                 key=config_key(
                     first.ref.name if unique else f"{first.ref.namespace}-{first.ref.name}", taken
                 ),
-                resource_id=rules.canonical_identity_id(first.resource_id),
+                resource_id=identity_ids.canonical_identity_id(first.resource_id),
                 client_id=next((m.client_id for m in members if m.client_id), None),
                 azure_identities=tuple(members),
             )

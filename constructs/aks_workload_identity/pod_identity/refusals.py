@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aks_workload_identity.invariants import MAX_FEDERATED_CREDENTIALS
 from aks_workload_identity.pod_identity.records import (
     IDENTITY_TYPES,
     AzureIdentity,
@@ -12,7 +13,6 @@ from aks_workload_identity.pod_identity.records import (
     Workload,
 )
 from aks_workload_identity.pod_identity.spreading import Shortfall
-from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from aks_workload_identity.settings import MAX_FEDERATED_CREDENTIALS
+from aks_workload_identity.invariants import MAX_FEDERATED_CREDENTIALS
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aks_workload_identity import rules
+from aks_workload_identity import identity_ids, rules
 from aks_workload_identity.pod_identity.records import ExternalSecret, Inventory, SecretStore
 from aks_workload_identity.pod_identity.refusals import Refusal, store_without_identity
 
@@ -75,7 +75,7 @@ def plan_stores(
 def _named_identity(identity_id: str, by_id: dict[str, str]) -> str | None:
     wanted = identity_id.strip()
     if rules.USER_ASSIGNED_IDENTITY_ID.ok(wanted):
-        wanted = rules.canonical_identity_id(wanted)
+        wanted = identity_ids.canonical_identity_id(wanted)
     return by_id.get(wanted.lower())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from aks_workload_identity.specs import Extract, Find
+from aks_workload_identity.secret_data import Extract, Find
 from aks_workload_identity.verify.causes import (
     CLIENT_ID_ANNOTATION,
     TENANT_ID_ANNOTATION,

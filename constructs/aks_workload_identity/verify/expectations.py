@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aks_workload_identity.config import Config
-from aks_workload_identity.specs import WALKTHROUGH_KEY, DataItem, Extract, Find
+from aks_workload_identity.secret_data import DataItem, Extract, Find
 from aks_workload_identity.verify.runner import Runner
+from aks_workload_identity.walkthrough import WALKTHROUGH_KEY
 
 _GO_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 _SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from aks_workload_identity.specs import DataItem
+from aks_workload_identity.secret_data import DataItem
 from aks_workload_identity.verify.causes import Context, likely_cause, your_vault_cause
 from aks_workload_identity.verify.expectations import ExpectedExternalSecret, go_duration_seconds
 from aks_workload_identity.verify.kube import Cluster, ready_condition

@@ -11,11 +11,10 @@ from hypothesis import strategies as st
 
 from aks_workload_identity import rules
 from aks_workload_identity.config import load_config
-from aks_workload_identity.problems import ConfigError
-from aks_workload_identity.specs import Extract, Find
-from tests.conftest import EXAMPLE_CONFIG
+from aks_workload_identity.secret_data import Extract, Find
+from aks_workload_identity.walkthrough import MAPPING_NAMES, WALKTHROUGH_NAMES
+from tests.conftest import EXAMPLE_CONFIG, REQUIRED, config_problems, write_config
 
-REQUIRED = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 MAPPINGS = """
 identities = {
   eso = { name = "umi-eso" }
@@ -35,9 +34,7 @@ cluster_secret_stores = { azure-cluster-store = { workload = "eso" } }
 
 
 def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "test.tfvars"
-    path.write_text(REQUIRED + text)
-    return path
+    return write_config(tmp_path, REQUIRED + text)
 
 
 def _external_secret(body: str) -> str:
@@ -45,9 +42,7 @@ def _external_secret(body: str) -> str:
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_config(write(tmp_path, text))
-    return [str(p) for p in caught.value.problems]
+    return config_problems(write(tmp_path, text))
 
 
 def one_problem(tmp_path: Path, text: str) -> str:
@@ -57,7 +52,7 @@ def one_problem(tmp_path: Path, text: str) -> str:
 
 def test_walkthrough_keys_still_describe_one_identity_workload_and_store() -> None:
     config = load_config(EXAMPLE_CONFIG)
-    assert config.walkthrough_form
+    assert config.names is WALKTHROUGH_NAMES
     (identity,) = config.identities
     assert identity.name == "umi-external-secrets"
     assert [f.subject for f in identity.federations] == [
@@ -75,7 +70,7 @@ def test_walkthrough_keys_still_describe_one_identity_workload_and_store() -> No
 
 def test_mappings_derive_federations_per_identity_in_workload_order(tmp_path) -> None:
     config = load_config(write(tmp_path, MAPPINGS))
-    assert not config.walkthrough_form
+    assert config.names is MAPPING_NAMES
     federations = {i.key: [f.subject for f in i.federations] for i in config.identities}
     assert federations == {
         "eso": [
@@ -202,7 +197,8 @@ def test_a_workload_may_not_take_a_service_account_the_eso_chart_creates(tmp_pat
 
 def test_the_chart_names_are_free_outside_its_namespace_and_follow_it(tmp_path) -> None:
     elsewhere = 'service_account_name = "external-secrets"\nservice_account_namespace = "apps"\n'
-    assert load_config(write(tmp_path, elsewhere)).service_account_name == "external-secrets"
+    (workload,) = load_config(write(tmp_path, elsewhere)).workloads
+    assert workload.service_account == "external-secrets"
     moved = (
         'eso_namespace = "eso"\nservice_account_namespace = "eso"\n'
         'service_account_name = "external-secrets-webhook"\n'
@@ -395,7 +391,7 @@ def test_external_secret_sources_are_validated(tmp_path, body, message) -> None:
 
 @pytest.mark.parametrize("regexp", ["^orders-", "db-(prod|dev)$", r"\(?=x", "[a-z]+\\d{2}"])
 def test_re2_compatible_expressions_pass(regexp) -> None:
-    assert rules.check_go_regexp(regexp) == regexp
+    assert rules.GO_REGEXP.check(regexp) == regexp
 
 
 @given(st.from_regex(r"[a-z][a-z0-9_-]{0,62}", fullmatch=True))

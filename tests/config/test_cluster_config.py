@@ -13,8 +13,8 @@ from aks_workload_identity.cluster import (
 )
 from aks_workload_identity.config import load_config
 from aks_workload_identity.kubelogin import INTERACTIVE_MODES, LOGIN_MODES, NOT_INTERACTIVE
-from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.settings import Settings
+from tests.conftest import config_problems, write_config
 
 AKS = 'aks_resource_group_name = "rg-aks"\naks_cluster_name = "aks-1"\n'
 NON_AKS = (
@@ -25,15 +25,11 @@ NON_AKS = (
 
 
 def load(tmp_path, text: str):
-    path = tmp_path / "test.tfvars"
-    path.write_text(text)
-    return load_config(path)
+    return load_config(write_config(tmp_path, text))
 
 
 def problems(tmp_path, text: str) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load(tmp_path, text)
-    return [str(p) for p in caught.value.problems]
+    return config_problems(write_config(tmp_path, text))
 
 
 def test_defaults_use_the_kubeconfig_and_no_webhook(tmp_path) -> None:

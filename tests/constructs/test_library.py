@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 
 import pytest
 
-from aks_workload_identity.specs import DataItem, Extract, Federation, Find
+from aks_workload_identity.federation import Federation
+from aks_workload_identity.secret_data import DataItem, Extract, Find
 from tests.conftest import EXAMPLES_DIR, only, output_value, resources
 
 
@@ -167,3 +169,20 @@ def test_library_example_synthesizes_a_wired_stack_of_its_own() -> None:
     assert spec["secretStoreRef"]["name"] == store["manifest"]["metadata"]["name"]
     assert spec["dataFrom"] == [{"find": {"tags": {"team": "orders"}}}]
     assert spec["data"] == [{"secretKey": "password", "remoteRef": {"key": "orders-db-password"}}]
+
+
+def test_importing_the_package_leaves_the_environment_alone() -> None:
+    """The jsii runtime is set up by an explicit call (the app's, or a library user's)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os; before = dict(os.environ); "
+        "import aks_workload_identity.config, aks_workload_identity.runtime; "
+        "assert dict(os.environ) == before, 'an import changed the environment'"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "JSII_NODE")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,115 @@
+"""The walkthrough's flat keys as the maps, once, at load; and the Terraform names it keeps.
+
+A configuration without ``identities`` describes the walkthrough's one identity, service
+account and store with flat keys (``identity_name``, ``service_account_name``, ...). Here they
+become one entry of each map, under ``WALKTHROUGH_KEY``, so the rest of the code knows one shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aks_workload_identity.config_model import TerraformNames
+from aks_workload_identity.entry_settings import (
+    ClusterSecretStoreSettings,
+    DataItemSettings,
+    ExternalSecretSettings,
+    IdentitySettings,
+    WorkloadSettings,
+)
+from aks_workload_identity.settings import Settings
+
+WALKTHROUGH_KEY = "default"
+
+
+# The walkthrough keeps the construct ids and the output it always had: new ids would change the
+# Terraform addresses of a deployed walkthrough, and the next deploy would replace its resources.
+WALKTHROUGH_NAMES = TerraformNames(
+    "workload-identity", "service-account", "store", "identity_key_vault_role", True
+)
+MAPPING_NAMES = TerraformNames(
+    "identity-{key}",
+    "service-account-{key}",
+    "store-{key}",
+    "identities.{key}.key_vault_role",
+    False,
+)
+
+
+@dataclass(frozen=True)
+class Mappings:
+    """``identities``, ``workloads``, ``cluster_secret_stores`` and ``external_secrets``."""
+
+    identities: Mapping[str, IdentitySettings]
+    workloads: Mapping[str, WorkloadSettings]
+    cluster_secret_stores: Mapping[str, ClusterSecretStoreSettings]
+    external_secrets: tuple[ExternalSecretSettings, ...]
+    names: TerraformNames
+
+
+def mappings_of(settings: Settings) -> Mappings:
+    """The maps as written, or the flat keys' one entry each (validated with the settings)."""
+    s = settings
+    external_secrets = (
+        tuple(s.external_secrets)
+        if s.external_secrets is not None
+        else (
+            ExternalSecretSettings(
+                name=s.external_secret_name,
+                namespace=s.external_secret_namespace,
+                data=[
+                    DataItemSettings(
+                        secret_key=s.external_secret_key, remote_key=s.key_vault_secret_name
+                    )
+                ],
+            ),
+        )
+    )
+    if s.identities is not None and s.workloads is not None and s.cluster_secret_stores is not None:
+        return Mappings(
+            s.identities, s.workloads, s.cluster_secret_stores, external_secrets, MAPPING_NAMES
+        )
+    return Mappings(
+        identities={
+            WALKTHROUGH_KEY: IdentitySettings(
+                name=s.identity_name, key_vault_role=s.identity_key_vault_role
+            )
+        },
+        workloads={
+            WALKTHROUGH_KEY: WorkloadSettings(
+                service_account=s.service_account_name,
+                namespace=s.service_account_namespace,
+                identity=WALKTHROUGH_KEY,
+                federated_credential_name=s.federated_credential_name,
+            )
+        },
+        cluster_secret_stores={
+            s.cluster_secret_store_name: ClusterSecretStoreSettings(workload=WALKTHROUGH_KEY)
+        },
+        external_secrets=external_secrets,
+        names=WALKTHROUGH_NAMES,
+    )
+
+
+def client_id_outputs(
+    names: TerraformNames,
+    client_ids: Mapping[str, str],
+    additional_identities: Mapping[str, tuple[str, ...]],
+) -> dict[str, Any]:
+    """The identity stack's client ID outputs: the walkthrough's one, or one map per kind.
+
+    ``additional_client_ids`` is what a workload passes to its Azure SDK to act as one of the
+    identities its service account's annotation does not name.
+    """
+    if names.one_client_id_output:
+        return {"identity_client_id": client_ids[WALKTHROUGH_KEY]}
+    return {
+        "identity_client_ids": dict(client_ids),
+        "additional_client_ids": {
+            workload: {k: client_ids[k] for k in identities}
+            for workload, identities in additional_identities.items()
+            if identities
+        },
+    }
