@@ -165,6 +165,23 @@ class Rehearsal:
         self.steps.append(step)
         return step
 
+    def terraform(self, stack: str, *args: str) -> Step:
+        """Terraform itself in a synthesized stack's directory (initialized by the CLI); not one
+        of the user's ``steps``."""
+        start = time.monotonic()
+        done = subprocess.run(
+            ["terraform", *args, "-no-color", f"-var-file={self.config}"],
+            cwd=self.workdir / "cdktf.out" / "stacks" / stack,
+            env=self.environment(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        command = " ".join(["terraform", *args])
+        return Step(command, done.returncode, done.stdout + done.stderr, time.monotonic() - start)
+
     def deploy(self) -> Step:
         return self.cli("deploy", "*")
 
