@@ -107,7 +107,9 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 JSON_PYTHON := $(if $(wildcard $(BIN)/python),$(BIN)/python -S,$(PYTHON))
 CDKTF_JSON := $(shell $(JSON_PYTHON) -c \
 	'import json; c = json.load(open("cdktf.json")); print(c["output"], c["app"])')
-OUT ?= $(firstword $(CDKTF_JSON))
+# Each AZWI_CONFIG file gets an output directory of its own: its stacks' .terraform records the
+# backend (the state file or blob of its environment), which another file's would contradict.
+OUT ?= $(firstword $(CDKTF_JSON))$(if $(AZWI_CONFIG),-$(basename $(notdir $(AZWI_CONFIG))))
 SYNTH_ENV = CDKTF_OUTDIR=$(OUT) CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true \
 	CDKTF_CONTEXT_JSON='{"cdktfRelativeModules":[]}' SYNTH_HCL_OUTPUT=false \
 	NODE_OPTIONS="$(or $(NODE_OPTIONS),--max-old-space-size=4096)"
@@ -145,7 +147,7 @@ lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 diff: setup
-	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) diff $(STACK) $(VAR_FILE)
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) diff $(STACK) --output $(OUT) $(VAR_FILE)
 
 # The example's demo values are for synth and tests: a real subscription gets your own file.
 your-config:
@@ -156,10 +158,10 @@ your-config:
 	fi
 
 deploy: your-config setup
-	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) deploy '*' $(VAR_FILE)
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) deploy '*' --output $(OUT) $(VAR_FILE)
 
 destroy: your-config setup
-	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy '*' $(VAR_FILE)
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy '*' --output $(OUT) $(VAR_FILE)
 
 # The walkthrough's checks against what make deploy made (docs/verify.md): make verify
 # [ARGS="--rotation ..."]. make takes --help itself: make verify ARGS=--help.
@@ -187,4 +189,4 @@ migrate: setup
 	@$(BIN)/python -m aks_workload_identity.pod_identity $(FROM) $(ARGS)
 
 clean:
-	rm -rf cdktf.out hcl.out .pytest_cache fuzz-tfvars.out
+	rm -rf cdktf.out cdktf.out-* hcl.out .pytest_cache fuzz-tfvars.out

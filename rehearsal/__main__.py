@@ -1,5 +1,6 @@
-"""``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example),
-with the CDK flavour ``AZWI_CDK`` names (``make rehearse CDK=cdktn``), default cdktf."""
+"""``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example,
+then the state moves), with the CDK flavour ``AZWI_CDK`` names (``make rehearse CDK=cdktn``),
+default cdktf. ``--state-moves`` alone rehearses only the state moves (``state_moves.py``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rehearsal import mirror, zygote
 from rehearsal.changes import data_safety_edits
 from rehearsal.checks import RehearsalError
 from rehearsal.rehearse import PROJECT_DIR, rehearse
+from rehearsal.state_moves import STATE_MOVES
 
 
 def shipped_configs() -> list[Path]:
@@ -24,14 +26,34 @@ def shipped_configs() -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    configs = [Path(a).resolve() for a in argv] or shipped_configs()
+    moves_only = argv == ["--state-moves"]
+    configs = [] if moves_only else [Path(a).resolve() for a in argv] or shipped_configs()
+    moves = STATE_MOVES if moves_only or not argv else {}
     flavour = cdk_flavour()
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as tmp:
         mirror_config = mirror.build(Path(tmp) / "mirror", (flavour,))
         with zygote.running(mirror_config.parent):
             failures = _rehearse_all(configs, Path(tmp), mirror_config, flavour)
-    print(f"rehearse: {len(configs) - failures} of {len(configs)} configuration(s) passed")
-    return 1 if failures else 0
+            failed_moves = _rehearse_moves(moves, Path(tmp), mirror_config)
+    if configs:
+        print(f"rehearse: {len(configs) - failures} of {len(configs)} configuration(s) passed")
+    if moves:
+        print(f"rehearse: {len(moves) - failed_moves} of {len(moves)} state move(s) passed")
+    return 1 if failures or failed_moves else 0
+
+
+def _rehearse_moves(moves: dict, tmp: Path, mirror_config: Path) -> int:
+    failures = 0
+    for name, move in moves.items():
+        start = time.monotonic()
+        try:
+            move(tmp / name, mirror_config)
+        except RehearsalError as failure:
+            failures += 1
+            print(f"rehearse: {name}: FAILED: {failure}", file=sys.stderr)
+            continue
+        print(f"rehearse: {name}: ok in {time.monotonic() - start:.0f} s")
+    return failures
 
 
 def _rehearse_all(configs: list[Path], tmp: Path, mirror_config: Path, flavour: str) -> int:

@@ -7,6 +7,7 @@ every shipped one; it prints one line per check and exits non-zero on any failur
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -14,11 +15,12 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rehearsal import facts, mirror, world
+from rehearsal import azure_storage, facts, mirror, world
+from rehearsal.azure_storage import AzureStorage
 from rehearsal.checks import (
     check_deployed,
     check_destroy_refused,
@@ -53,12 +55,18 @@ class Rehearsal:
     flavour: str = "cdktf"
     purge_allowed: bool = True
     steps: list[Step] = field(default_factory=list)
+    # The Azure Storage stand-in a configuration with remote_state keeps its state in.
+    storage: AzureStorage | None = None
+    # The tenant and cluster, in workdir: another one beside it is another environment's.
+    world_name: str = "world"
+    # The CLI's --output, as the Makefile passes it for an AZWI_CONFIG file.
+    output: str = "cdktf.out"
 
     def __post_init__(self) -> None:
         from aks_workload_identity.config import load_config
 
         self.settings = load_config(self.config)
-        self.world = world.World(self.workdir / "world")
+        self.world = world.World(self.workdir / self.world_name)
 
     # -- set-up -----------------------------------------------------------------------------
 
@@ -66,7 +74,11 @@ class Rehearsal:
         """A project directory of its own (its state files, cdktf.out), and a fresh world."""
         if self.workdir.exists():
             shutil.rmtree(self.workdir)
-        (self.workdir / "world").mkdir(parents=True)
+        self.prepare_world()
+
+    def prepare_world(self) -> None:
+        """A fresh world for the configuration, in the project directory as it is."""
+        (self.workdir / self.world_name).mkdir(parents=True)
         app = json.loads((PROJECT_DIR / "cdktf.json").read_text())
         app["app"] = f"{mirror.FLAVOUR_PYTHON[self.flavour]} -O {PROJECT_DIR / 'main.py'}"
         (self.workdir / "cdktf.json").write_text(json.dumps(app, indent=2))
@@ -118,7 +130,7 @@ class Rehearsal:
             AZWI_CONFIG=str(self.config),
             AZWI_CDK=self.flavour,
             TF_CLI_CONFIG_FILE=str(self.mirror_config),
-            REHEARSAL_WORLD=str(self.workdir / "world"),
+            REHEARSAL_WORLD=str(self.workdir / self.world_name),
             CHECKPOINT_DISABLE="1",
             DISABLE_VERSION_CHECK="1",
             CI="1",
@@ -132,6 +144,8 @@ class Rehearsal:
         # versions, and init then fails with "does not match any of the checksums".
         env["CDKTF_DISABLE_PLUGIN_CACHE_ENV"] = "true"
         env.pop("TF_PLUGIN_CACHE_DIR", None)
+        if self.storage is not None:
+            env.update(self.storage.pipeline_env)
         return env
 
     # -- the user's commands ----------------------------------------------------------------
@@ -145,6 +159,7 @@ class Rehearsal:
             *args,
             "--auto-approve",
             "--skip-provider-lock",
+            f"--output={self.output}",
             f"--var-file={self.config}",
         ]
         start = time.monotonic()
@@ -191,24 +206,33 @@ class Rehearsal:
     # -- what is checked --------------------------------------------------------------------
 
     def state(self, stack: str) -> dict:
-        path = self.workdir / f"terraform.{stack}.tfstate"
-        return json.loads(path.read_text()) if path.exists() else {"resources": []}
+        """``stack``'s state where the current configuration keeps it."""
+        from aks_workload_identity.config import load_config
+
+        state = load_config(self.config).state
+        if state.remote is None:
+            path = self.workdir / state.local_file(stack)
+            return json.loads(path.read_text()) if path.exists() else {"resources": []}
+        container, key = state.remote.container_name, state.remote_key(stack)
+        if self.storage is None or key not in self.storage.blobs.names(container):
+            return {"resources": []}
+        return json.loads(self.storage.blobs.read(container, key)[1])
 
     def prevents_destroy(self) -> bool:
         """Whether the deployed identity stack forbids deleting the vault."""
-        stack = json.loads((self.workdir / "cdktf.out/stacks/identity/cdk.tf.json").read_text())
+        stack = json.loads((self.workdir / self.output / "stacks/identity/cdk.tf.json").read_text())
         (vault,) = stack["resource"]["azurerm_key_vault"].values()
         return bool(vault.get("lifecycle", {}).get("prevent_destroy"))
 
     def keeps_crds(self) -> bool:
         """Whether the deployed ESO release tells Helm to keep its CRDs on uninstall."""
-        stack = json.loads((self.workdir / "cdktf.out/stacks/cluster/cdk.tf.json").read_text())
+        stack = json.loads((self.workdir / self.output / "stacks/cluster/cdk.tf.json").read_text())
         releases = stack["resource"]["helm_release"].values()
         return any("resource-policy" in "".join(r["values"]) for r in releases)
 
     def purges_on_destroy(self) -> bool:
         """Whether the deployed identity stack tells azurerm to purge the destroyed vault."""
-        stack = json.loads((self.workdir / "cdktf.out/stacks/identity/cdk.tf.json").read_text())
+        stack = json.loads((self.workdir / self.output / "stacks/identity/cdk.tf.json").read_text())
         features = stack["provider"]["azurerm"][0]["features"][0]
         return features.get("key_vault", [{}])[0].get("purge_soft_delete_on_destroy", True)
 
@@ -232,6 +256,27 @@ def rehearse(
     ``flavour``'s CLI and app; raise ``RehearsalError`` at the first broken check."""
     r = Rehearsal(config, workdir, mirror_config, flavour)
     r.prepare()
+    with _state_storage(r):
+        _rehearse_prepared(r, config, workdir, edits)
+    return r
+
+
+@contextlib.contextmanager
+def _state_storage(r: Rehearsal) -> Iterator[None]:
+    """The Azure Storage stand-in while ``r`` runs, if its configuration keeps state remote."""
+    remote = r.settings.state.remote
+    if remote is None:
+        yield
+        return
+    containers = [remote.container_name]
+    with azure_storage.serving(r.workdir / "storage", remote.storage_account_name, containers) as s:
+        r.storage = s
+        yield
+
+
+def _rehearse_prepared(
+    r: Rehearsal, config: Path, workdir: Path, edits: Callable[[Rehearsal], None] | None
+) -> None:
     check_deployed(r, r.deploy())
     check_redeployed(r, r.deploy())
     if edits is not None:
@@ -246,4 +291,3 @@ def rehearse(
         )
         step = r.destroy()
     check_destroyed(r, step)
-    return r

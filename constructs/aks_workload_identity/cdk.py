@@ -12,6 +12,7 @@ FLAVOUR = cdk_flavour()
 _core = importlib.import_module(FLAVOUR)
 
 App = _core.App
+AzurermBackend = _core.AzurermBackend
 DataResource = _core.DataResource
 Fn = _core.Fn
 ITerraformDependable = _core.ITerraformDependable

@@ -29,6 +29,7 @@ from aks_workload_identity.federation import Federation, credential_name
 from aks_workload_identity.problems import NO_VALUE, ConfigError, Problem, validation_problems
 from aks_workload_identity.secret_data import DataItem, Extract, Find
 from aks_workload_identity.settings import BROAD_KEY_VAULT_ROLE, Settings
+from aks_workload_identity.state_settings import state_config
 from aks_workload_identity.tfvars import read_tfvars
 from aks_workload_identity.walkthrough import Mappings, mappings_of
 
@@ -67,6 +68,7 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
         external_secrets=external_secrets,
         namespaces_to_create=_namespaces_to_create(settings, mappings, external_secrets),
         warnings=_warnings(identities),
+        state=state_config(settings.environment, settings.remote_state),
         **copied,
     )
 

@@ -82,6 +82,41 @@ class ExternalSecretConfig:
     data_from: tuple[Extract | Find, ...] = ()
 
 
+@dataclass(frozen=True)
+class RemoteStateConfig:
+    """The ``azurerm`` backend's container; unset optional parts are left to the sign-in."""
+
+    storage_account_name: str
+    container_name: str
+    key_prefix: str | None = None
+    resource_group_name: str | None = None
+    subscription_id: str | None = None
+    tenant_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StateConfig:
+    """Where each stack's state is. Without an environment the names are the ones deployments
+    before environments have, so they keep their state."""
+
+    environment: str | None = None
+    remote: RemoteStateConfig | None = None
+
+    def local_file(self, stack: str) -> str:
+        """The state file's name, in the project directory."""
+        return (
+            f"terraform.{stack}.tfstate"
+            if self.environment is None
+            else (f"terraform.{self.environment}.{stack}.tfstate")
+        )
+
+    def remote_key(self, stack: str) -> str:
+        """The state blob's name in the container."""
+        remote = self.remote
+        parts = (remote.key_prefix if remote else None, self.environment, f"{stack}.tfstate")
+        return "/".join(p for p in parts if p)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Config:
     """What the stacks build. The scalar fields are the configuration keys of the same name."""
@@ -98,6 +133,7 @@ class Config:
     namespaces_to_create: tuple[str, ...]
     # Valid but risky choices, printed at synth: one actionable line each.
     warnings: tuple[str, ...]
+    state: StateConfig
 
     aks_resource_group_name: str | None
     aks_cluster_name: str | None

@@ -1,13 +1,14 @@
-"""The base of the three stacks: state beside the project, every configuration key declared as
+"""The base of the three stacks: their state (state_backend.py), every configuration key declared as
 a variable, and the Terraform version the stacks need."""
 
 from __future__ import annotations
 
 from constructs import Construct
 
-from aks_workload_identity.cdk import LocalBackend, TerraformStack, declare_target_versions
+from aks_workload_identity.cdk import TerraformStack, declare_target_versions
 from aks_workload_identity.config import Config
 from aks_workload_identity.hcl_output import hcl_output
+from aks_workload_identity.state_backend import state_backend
 from aks_workload_identity.variables import declare_config_variables
 
 # Write-only arguments (the seed and placeholder secrets' value_wo) are new in Terraform 1.11: an
@@ -18,7 +19,7 @@ STATE_DIRECTORY_CONTEXT = "azwi:stateDirectory"
 
 
 class ConfiguredStack(TerraformStack):
-    """A stack that keeps its state beside the project, declares every config key and the
+    """A stack that keeps its state where the configuration says, declares every config key and the
     Terraform version it needs."""
 
     def __init__(self, scope: Construct, id_: str, config: Config) -> None:
@@ -31,5 +32,5 @@ class ConfiguredStack(TerraformStack):
         # Relative to <outdir>/stacks/<id>: the project directory, wherever it is checked out and
         # wherever the output goes (the app says where, relative to a stack directory).
         state_directory = self.node.try_get_context(STATE_DIRECTORY_CONTEXT) or "../../.."
-        LocalBackend(self, path=f"{state_directory}/terraform.{id_}.tfstate")
+        state_backend(self, id_, config.state, state_directory)
         declare_config_variables(self, config)

@@ -84,6 +84,8 @@ def _problem(source: str, item: Any, model: type[BaseModel], keys_documented_in:
         return Problem(source, key, value, "unknown key", hint)
     if kind == "missing":
         return Problem(source, key, NO_VALUE, "required key is missing", ctx.get("suggestion", ""))
+    if kind == "refused":  # a credential: its value is never shown
+        return Problem(source, key, NO_VALUE, item["msg"], ctx.get("suggestion", ""))
     if kind in ("rule", "conflict"):
         return Problem(source, key, value, item["msg"], ctx.get("suggestion", ""))
     if kind == "duplicate":

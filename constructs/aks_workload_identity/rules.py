@@ -75,6 +75,10 @@ def _repair_uuid(value: str) -> str:
     return value.strip().strip("{}").lower()
 
 
+def _repair_key_prefix(value: str) -> str:
+    return "/".join(part for part in value.strip().split("/") if part.strip("."))
+
+
 NOT_BLANK = NotBlank()
 
 DNS1123_LABEL = Rule(
@@ -167,6 +171,47 @@ AZURE_LOCATION = Rule(
     description="an Azure region name such as 'westeurope': lowercase letters and digits",
     pattern=r"[a-z][a-z0-9]*",
     max_length=40,
+)
+
+STORAGE_ACCOUNT_NAME = Rule(
+    name="Storage account name",
+    description="3-24 lowercase letters and digits",
+    pattern=r"[a-z0-9]+",
+    min_length=3,
+    max_length=24,
+)
+
+STORAGE_CONTAINER_NAME = Rule(
+    name="Blob container name",
+    description=(
+        "3-63 characters of lowercase letters, digits and '-', starting and ending with a "
+        "letter or digit, without '--'"
+    ),
+    pattern=r"[a-z0-9](?:-?[a-z0-9])*",
+    min_length=3,
+    max_length=63,
+)
+
+STATE_KEY_PREFIX = Rule(
+    name="State key prefix",
+    description=(
+        "blob path segments of letters, digits, '_', '-' and '.' separated by '/', each not "
+        "starting with '.', no leading or trailing '/', at most 200 characters"
+    ),
+    pattern=r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*",
+    max_length=200,
+    repair=_repair_key_prefix,
+)
+
+# Part of every state file name and blob key: short, and safe in both.
+ENVIRONMENT_NAME = Rule(
+    name="Environment name",
+    description=(
+        "1-20 characters of lowercase letters, digits and '-', starting with a letter and "
+        "ending with a letter or digit"
+    ),
+    pattern=r"[a-z](?:[a-z0-9-]*[a-z0-9])?",
+    max_length=20,
 )
 
 GO_DURATION = Rule(

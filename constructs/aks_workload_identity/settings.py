@@ -48,6 +48,7 @@ from aks_workload_identity.settings_fields import (
     unique,
     validate_adding,
 )
+from aks_workload_identity.state_settings import RemoteStateSettings
 
 BROAD_KEY_VAULT_ROLE = "Key Vault Administrator"
 KUBERNETES_AUTH = rules.OneOf("kubernetes_auth", invariants.KUBERNETES_AUTH_MODES)
@@ -102,6 +103,10 @@ class Settings(BaseModel):
     kubeconfig_context: Text | None = None
 
     tags: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+
+    # --- where Terraform keeps each stack's state ---
+    environment: Annotated[Text, rule(rules.ENVIRONMENT_NAME)] | None = None
+    remote_state: RemoteStateSettings | None = None
 
     # --- cluster access, non-AKS clusters, self-managed webhook ---
     kubernetes_auth: Annotated[Text, rule(KUBERNETES_AUTH)] = "kubeconfig"

@@ -43,6 +43,7 @@ class Shape:
         return f"{self.rule.name} {self.min_length}-{self.max_length}"
 
 
+LOWER_DASH = LOWER_DIGITS + "-"
 SHAPES = [
     Shape(rules.DNS1123_LABEL, LOWER_DIGITS, LOWER_DIGITS + "-", LOWER_DIGITS, 1, 63),
     Shape(rules.DNS1123_SUBDOMAIN, LOWER_DIGITS, LOWER_DIGITS + "-.", LOWER_DIGITS, 1, 253),
@@ -54,6 +55,9 @@ SHAPES = [
     Shape(rules.RESOURCE_GROUP_NAME, ALNUM + "-_.()", ALNUM + "-_.()", ALNUM + "-_()", 1, 90),
     Shape(rules.AKS_CLUSTER_NAME, ALNUM, ALNUM + "-_", ALNUM, 1, 63),
     Shape(rules.AZURE_LOCATION, string.ascii_lowercase, LOWER_DIGITS, LOWER_DIGITS, 1, 40),
+    Shape(rules.STORAGE_ACCOUNT_NAME, LOWER_DIGITS, LOWER_DIGITS, LOWER_DIGITS, 3, 24),
+    Shape(rules.STORAGE_CONTAINER_NAME, LOWER_DIGITS, LOWER_DASH, LOWER_DIGITS, 3, 63, "--"),
+    Shape(rules.ENVIRONMENT_NAME, string.ascii_lowercase, LOWER_DASH, LOWER_DIGITS, 1, 20),
 ]
 
 
