@@ -121,3 +121,29 @@ def test_an_existing_vault_props_check_the_id() -> None:
     with pytest.raises(ValueError, match="Key Vault resource ID must be a Key Vault's resource ID"):
         ExistingKeyVaultProps(resource_id=VAULT_ID.replace("vaults", "managedHSMs"))
     assert ExistingKeyVaultProps(resource_id="${var.vault_id}").deployer_object_id is None
+
+
+def test_the_rehearsal_world_starts_with_the_existing_vault_and_eso(tmp_path) -> None:
+    """What destroy must leave as it was (``rehearsal.checks.check_destroyed`` compares)."""
+    from rehearsal import facts
+    from rehearsal.rehearse import Rehearsal
+
+    vault = Rehearsal(VAULT_EXAMPLE, tmp_path / "vault", tmp_path / "cli.tfrc")
+    vault.prepare()
+    made_up = facts.COMPUTED["azurerm_key_vault"](
+        {"name": "kv-platform-shared", "resource_group_name": "rg-platform-secrets"}
+    )
+    assert made_up["id"].lower() == VAULT_ID.lower()  # the example's vault is the world's
+    (seeded,) = vault.before["vaults"].values()
+    assert sorted(seeded["secrets"]) == ["orders-db-password", "orders-db-username"]
+    assert not vault.before["releases"]
+    assert not vault.before["crds"]
+
+    eso = Rehearsal(ESO_EXAMPLE, tmp_path / "eso", tmp_path / "cli.tfrc")
+    eso.prepare()
+    (release,) = eso.before["releases"].values()
+    assert release == {"chart": "external-secrets", "namespace": "external-secrets"}
+    assert {"ClusterSecretStore.external-secrets.io", "ExternalSecret.external-secrets.io"} <= set(
+        eso.before["crds"]
+    )
+    assert "external-secrets" in eso.before["namespaces"]

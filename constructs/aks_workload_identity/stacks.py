@@ -111,19 +111,20 @@ class IdentityStack(ConfiguredStack):
         read_by_name = secrets_read_by_name(config.external_secrets)
         seed_name = config.key_vault_secret_name
         written = config.key_vault_placeholder_secrets_enabled
-        placeholders = {name: json for name, json in read_by_name.items() if name != seed_name}
+        # An existing vault gets no seed secret: what is read is a placeholder there.
+        existing = config.key_vault_resource_id
+        placeholders = {n: json for n, json in read_by_name.items() if existing or n != seed_name}
         self.vault: SecretsVault | ExistingKeyVault
-        if config.key_vault_resource_id:
+        if existing:
             self.vault = ExistingKeyVault(
                 self,
                 "key-vault",
                 ExistingKeyVaultProps(
-                    resource_id=config.key_vault_resource_id,
+                    resource_id=existing,
                     deployer_object_id=client.object_id if written and read_by_name else None,
                     rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
                 ),
             )
-            placeholders = read_by_name  # no seed secret: what is read is a placeholder
         else:
             self.vault = SecretsVault(
                 self,
