@@ -31,6 +31,8 @@ WRITTEN_SECRETS_ONLY = (
     "key_vault_secret_expiration_date",
 )
 PLACEHOLDERS_KEY = "key_vault_placeholder_secrets_enabled"
+# A created vault's seed secret; otherwise only the walkthrough's ExternalSecret reads it.
+SEED_SECRET_KEY = "key_vault_secret_name"
 # The keys of the Helm release this deployment installs.
 INSTALLED_ESO_ONLY = (
     "eso_namespace",
@@ -62,6 +64,12 @@ def keys_of_what_is_brought(
     if not vault_is_created(data):
         why = f"{EXISTING_VAULT_KEY} names an existing vault, which is used as it is"
         unused += [(key, why) for key in CREATED_VAULT_ONLY if key in data]
+        if SEED_SECRET_KEY in data and data.get("external_secrets") is not None:
+            why = (
+                f"{EXISTING_VAULT_KEY} gets no seed secret, and external_secrets replaces the "
+                "walkthrough's ExternalSecret that reads it"
+            )
+            unused.append((SEED_SECRET_KEY, why))
         if data.get(PLACEHOLDERS_KEY) is not True:
             why = (
                 f"{EXISTING_VAULT_KEY} is set and {PLACEHOLDERS_KEY} is not true, so no "

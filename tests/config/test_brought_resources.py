@@ -124,3 +124,11 @@ def test_key_vault_ids_are_accepted_in_any_case(group, name, spelling) -> None:
     resource_id = resource_id.replace("kv-platform-shared", name)
     assert rules.KEY_VAULT_ID.allows(resource_id)
     assert not rules.KEY_VAULT_ID.allows(resource_id + "/")
+
+
+def test_the_seed_secrets_name_is_an_error_when_nothing_reads_it(tmp_path) -> None:
+    named = 'key_vault_secret_name = "db-password"\n'
+    assert _load(tmp_path, EXISTING_VAULT + named).key_vault_secret_name == "db-password"
+    (line,) = _problems(tmp_path, f"{EXISTING_VAULT}{named}external_secrets = []\n")
+    assert "key_vault_secret_name = " in line
+    assert "gets no seed secret, and external_secrets replaces the walkthrough's" in line
