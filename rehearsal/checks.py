@@ -73,7 +73,11 @@ def check_wiring(r: Rehearsal) -> None:
             f"federated credential {credential['name']} trusts {subject}, "
             "which no annotated service account is",
         )
-    vault_uris = {v["vault_uri"] for v in r.resources("identity", "azurerm_key_vault")}
+    vault_uris = {
+        v["vault_uri"]
+        for mode in ("managed", "data")
+        for v in r.resources("identity", "azurerm_key_vault", mode=mode)
+    }
     for store in r.resources("secrets", "kubernetes_manifest"):
         manifest = store["manifest"]["value"]
         if manifest["kind"] != "ClusterSecretStore":
@@ -147,14 +151,21 @@ def check_destroyed(r: Rehearsal, step: Step) -> None:
             f"destroy did not restore {part}: before {json.dumps(r.before[part])[:300]}, "
             f"after {json.dumps(after[part])[:300]}",
         )
-    if r.purges_on_destroy():
+    if r.settings.key_vault_resource_id:  # the existing vault was never deleted
+        require(not after["deleted_vaults"], "destroy deleted the existing vault")
+    elif r.purges_on_destroy():
         require(not after["deleted_vaults"], "destroy left a soft-deleted vault behind")
     else:  # purge protection (or no purge right): the name stays taken until Azure purges it
         require(after["deleted_vaults"], "the vault was purged although purging is switched off")
-    require(not after["releases"], "destroy left a Helm release behind")
-    kept = {crd for crd, owner in after["crds"].items() if owner == "kept"}
     require(
-        set(after["crds"]) == kept and bool(kept) == r.keeps_crds(),
+        after["releases"] == r.before["releases"],
+        f"destroy changed the Helm releases: before {sorted(r.before['releases'])}, "
+        f"after {sorted(after['releases'])}",
+    )
+    kept = {crd for crd, owner in after["crds"].items() if owner == "kept"}
+    left = {crd: owner for crd, owner in after["crds"].items() if owner != "kept"}
+    require(
+        left == r.before["crds"] and bool(kept) == r.keeps_crds(),
         f"CRDs after destroy: {sorted(after['crds'])} (kept on purpose: {r.keeps_crds()})",
     )
     require(

@@ -73,6 +73,8 @@ def _key_vault(c: dict) -> dict:
     return {
         "id": f"{_rg_id(c['resource_group_name'])}/providers/Microsoft.KeyVault/vaults/{c['name']}",
         "vault_uri": f"https://{c['name']}.vault.azure.net/",
+        # What a vault read by the data source has: this world's vaults all use Azure RBAC.
+        "rbac_authorization_enabled": True,
     }
 
 

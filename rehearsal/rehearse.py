@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rehearsal import azure_storage, facts, mirror, world
+from aks_workload_identity.secret_data import Extract
+from rehearsal import azure_storage, cluster_rules, facts, mirror, world
 from rehearsal.azure_storage import AzureStorage
 from rehearsal.checks import (
     check_deployed,
@@ -94,7 +95,8 @@ class Rehearsal:
 
     def _add_existing_resources(self, state: dict) -> None:
         """What the configuration says exists already: identities it names by resource ID,
-        service accounts it only annotates."""
+        service accounts it only annotates, the vault it names (holding every secret the
+        ExternalSecrets read by name), an ESO it does not install (its CRDs)."""
         for spec in self.settings.identities:
             if spec.resource_id:
                 group = spec.resource_id.split("/")[4]
@@ -110,6 +112,33 @@ class Rehearsal:
             if not workload.create_service_account:
                 key = world.key("ServiceAccount", workload.namespace, workload.service_account)
                 state["objects"][key] = {"annotations": {}, "owner": "the user's chart"}
+        if self.settings.key_vault_resource_id:
+            self._add_existing_vault(state, self.settings.key_vault_resource_id)
+        if not self.settings.eso_install_enabled:
+            owner = f"gitops:{self.settings.eso_namespace}/external-secrets"
+            state["releases"][owner] = {
+                "chart": "external-secrets",
+                "namespace": self.settings.eso_namespace,
+            }
+            for kind in cluster_rules.ESO_KINDS:
+                state["crds"][f"{kind}.{cluster_rules.ESO_GROUP}"] = owner
+
+    def _add_existing_vault(self, state: dict, resource_id: str) -> None:
+        segments = resource_id.split("/")
+        name, group = segments[8], segments[4]
+        made_up = facts.COMPUTED["azurerm_key_vault"]({"name": name, "resource_group_name": group})
+        read = {d.remote_key for e in self.settings.external_secrets for d in e.data}
+        read |= {
+            source.key
+            for e in self.settings.external_secrets
+            for source in e.data_from
+            if isinstance(source, Extract)
+        }
+        state["vaults"][made_up["id"]] = {
+            "name": name,
+            "uri": made_up["vault_uri"],
+            "secrets": {secret: {"content_type": "text/plain"} for secret in sorted(read)},
+        }
 
     def _existing_namespaces(self) -> list[str]:
         """What the user's cluster already has: every namespace the configuration uses and
@@ -118,6 +147,8 @@ class Rehearsal:
         used = {w.namespace for w in config.workloads}
         used |= {e.namespace for e in config.external_secrets}
         used |= set(config.existing_namespaces)
+        if not config.eso_install_enabled:  # the installed ESO's
+            used.add(config.eso_namespace)
         return sorted(used - set(config.namespaces_to_create))
 
     def use_config(self, config: Path) -> None:
@@ -186,7 +217,7 @@ class Rehearsal:
         start = time.monotonic()
         done = subprocess.run(
             ["terraform", *args, "-no-color", f"-var-file={self.config}"],
-            cwd=self.workdir / "cdktf.out" / "stacks" / stack,
+            cwd=self.workdir / self.output / "stacks" / stack,
             env=self.environment(),
             stdin=subprocess.DEVNULL,
             capture_output=True,
@@ -221,13 +252,13 @@ class Rehearsal:
     def prevents_destroy(self) -> bool:
         """Whether the deployed identity stack forbids deleting the vault."""
         stack = json.loads((self.workdir / self.output / "stacks/identity/cdk.tf.json").read_text())
-        (vault,) = stack["resource"]["azurerm_key_vault"].values()
-        return bool(vault.get("lifecycle", {}).get("prevent_destroy"))
+        vaults = stack["resource"].get("azurerm_key_vault", {}).values()  # none: an existing one
+        return any(vault.get("lifecycle", {}).get("prevent_destroy") for vault in vaults)
 
     def keeps_crds(self) -> bool:
         """Whether the deployed ESO release tells Helm to keep its CRDs on uninstall."""
         stack = json.loads((self.workdir / self.output / "stacks/cluster/cdk.tf.json").read_text())
-        releases = stack["resource"]["helm_release"].values()
+        releases = stack["resource"].get("helm_release", {}).values()
         return any("resource-policy" in "".join(r["values"]) for r in releases)
 
     def purges_on_destroy(self) -> bool:

@@ -74,7 +74,10 @@ def move_to_remote_state(config: Path, workdir: Path, mirror_config: Path) -> Re
         for stack in STACKS:
             moved = r.state(stack)
             require(moved["lineage"] == local[stack]["lineage"], f"{stack}: another lineage")
-            require(moved["resources"] == local[stack]["resources"], f"{stack}: other resources after the move")
+            require(
+                moved["resources"] == local[stack]["resources"],
+                f"{stack}: other resources after the move",
+            )
         step = r.deploy()
         check_redeployed(r, step)
         for word in ("to add", "to destroy", "must be replaced", "Creating...", "Destroying..."):

@@ -65,6 +65,9 @@ def test_every_secret_an_example_reads_by_name_is_seeded_as_it_is_read(path: Pat
     synthesized = synth_of(path)
     wanted = read_by_name(synthesized["secrets"])
     found = seeded(synthesized["identity"])
+    if load_config(path).key_vault_resource_id:  # its secrets exist: none written unless asked
+        assert found == {}
+        return
     assert {name: found.get(name) for name in wanted} == wanted
     # Nothing else but the seed secret: a placeholder nobody reads would be clutter to rotate.
     assert len(set(found) - set(wanted)) <= 1

@@ -201,6 +201,13 @@ def _samples() -> list[str]:
             for groups in ("resourceGroups", "resourcegroups", "groups")
             for name in ("umi-a", "u", "umi.a")
         ),
+        *(
+            f"/subscriptions/6dae42f8-4368-4678-94ff-3960e28e3630/{groups}/rg-1/providers/"
+            f"Microsoft.KeyVault/{kind}/{name}"
+            for groups in ("resourceGroups", "RESOURCEGROUPS")
+            for kind in ("vaults", "managedHSMs")
+            for name in ("kv-a1", "kv", "kv-", "a" * 24, "a" * 25)
+        ),
     ]  # fmt: skip
     return list(dict.fromkeys(edges + generated))
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aks_workload_identity.brought_resources import eso_is_installed, placeholders_written
 from aks_workload_identity.config_model import (
     Config,
     ExternalSecretConfig,
@@ -58,6 +59,7 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
         for key in _COPIED_KEYS
         for value in [getattr(settings, key)]
     }
+    copied["key_vault_placeholder_secrets_enabled"] = placeholders_written(vars(settings))
     return Config(
         source=source,
         variable_values={**settings.model_dump(), **written},
@@ -158,7 +160,8 @@ def _namespaces_to_create(
     """Existing: listed in ``existing_namespaces``, or a workload's ``create_namespace = false``
     or ``create_service_account = false`` (an existing service account's namespace exists)."""
     workloads = mappings.workloads.values()
-    used = [settings.eso_namespace, *(w.namespace for w in workloads)]
+    used = [settings.eso_namespace] if eso_is_installed(vars(settings)) else []
+    used += [w.namespace for w in workloads]
     used += [e.namespace for e in external_secrets]
     if settings.install_workload_identity_webhook:
         used.append(settings.workload_identity_webhook_namespace)

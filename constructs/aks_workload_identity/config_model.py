@@ -149,6 +149,7 @@ class Config:
     aks_admin_credentials: bool
     kubelogin_login_mode: str
 
+    eso_install_enabled: bool
     eso_namespace: str
     eso_chart_version: str
     eso_ready_timeout: str
@@ -158,6 +159,7 @@ class Config:
     workload_identity_webhook_chart_version: str
     workload_identity_webhook_namespace: str
 
+    key_vault_resource_id: str | None
     key_vault_name_prefix: str
     key_vault_secret_name: str
     key_vault_purge_protection_enabled: bool
@@ -165,6 +167,7 @@ class Config:
     key_vault_replacement_allowed: bool
     key_vault_prevent_destroy_enabled: bool
     key_vault_rbac_propagation_wait: str
+    # Resolved: set in the file, else whether the vault is created (brought_resources.py).
     key_vault_placeholder_secrets_enabled: bool
     key_vault_public_network_access_enabled: bool
     key_vault_allowed_ip_ranges: tuple[str, ...]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from aks_workload_identity import eso_chart, invariants
+from aks_workload_identity import brought_resources, eso_chart, invariants
 from aks_workload_identity.federation import credential_name
 from aks_workload_identity.invariants import MAX_FEDERATED_CREDENTIALS
 
@@ -69,6 +69,8 @@ def missing_aks_keys(data: dict[str, Any], defaults: dict[str, Any]) -> list[Ini
 def service_accounts_the_eso_chart_creates(
     data: dict[str, Any], defaults: dict[str, Any]
 ) -> list[InitErrorDetails]:
+    if not brought_resources.eso_is_installed(data):
+        return []  # where an existing ESO runs is not configured
     eso = data.get("eso_namespace", defaults["eso_namespace"])
     flat = data.get("service_account_namespace", defaults["service_account_namespace"])
     accounts = {("service_account_name",): (data.get("service_account_name"), flat)}
@@ -285,6 +287,7 @@ AS_WRITTEN: tuple[Callable[[dict[str, Any], dict[str, Any]], list[InitErrorDetai
     external_secrets_replace_single_keys,
     missing_aks_keys,
     service_accounts_the_eso_chart_creates,
+    brought_resources.keys_of_what_is_brought,
 )
 AFTER_VALIDATION: tuple[Callable[[Settings], None], ...] = (
     cluster_is_aks_or_has_an_issuer_url,

@@ -110,7 +110,10 @@ class SecretsVaultProps:
 
 
 def destroy_features(
-    *, purge_protection_enabled: bool, purge_on_destroy_enabled: bool = True
+    *,
+    purge_protection_enabled: bool,
+    purge_on_destroy_enabled: bool = True,
+    vault_created: bool = True,
 ) -> AzurermProviderFeaturesKeyVault:
     """The azurerm provider's ``key_vault`` features: what destroy does with the vault.
 
@@ -118,9 +121,10 @@ def destroy_features(
     soft-deletes them. Purging the vault also needs a subscription-scope right
     (``Microsoft.KeyVault/locations/deletedVaults/purge/action``) a deployer may lack:
     ``purge_on_destroy_enabled=False`` leaves it soft-deleted. Its secrets are still purged, which
-    the deployer's Key Vault Secrets Officer on the vault covers.
+    the deployer's Key Vault Secrets Officer on the vault covers. In a vault it did not create
+    (``vault_created=False``, purge protection unknown) destroy only soft-deletes its placeholders.
     """
-    purge_secrets = not purge_protection_enabled
+    purge_secrets = vault_created and not purge_protection_enabled
     return AzurermProviderFeaturesKeyVault(
         purge_soft_delete_on_destroy=purge_secrets and purge_on_destroy_enabled,
         purge_soft_deleted_secrets_on_destroy=purge_secrets,
@@ -154,7 +158,8 @@ def _guard_props(props: SecretsVaultProps, name: str) -> ReplacementGuardProps:
 
 
 class SecretsVault(Construct):
-    """Creates ``vault``, ``deployer_access``, ``seed_secret``; ``grant`` adds readers.
+    """Creates ``vault`` (its ``vault_id``, ``vault_uri`` and ``vault_name``), ``deployer_access``,
+    ``seed_secret``; ``grant`` adds readers. ``ExistingKeyVault`` brings one instead.
 
     The seed secret's value comes from ``random_password`` and is written through the
     write-only ``value_wo`` argument: it is in no synthesized file, not in the secret's state,
@@ -208,6 +213,9 @@ class SecretsVault(Construct):
             guarded,
             **({"prevent_destroy": True} if props.prevent_destroy else {}),
         )
+        self.vault_id: str = self.vault.id
+        self.vault_uri: str = self.vault.vault_uri
+        self.vault_name: str = self.vault.name
         self.deployer_access = self.grant(
             "deployer", props.deployer_object_id, DEPLOYER_ROLE, service_principal=False
         )
@@ -237,17 +245,32 @@ class SecretsVault(Construct):
     def grant(
         self, id_: str, principal_id: str, role: str, *, service_principal: bool = True
     ) -> RoleAssignment:
-        """Assign a Key Vault data-plane ``role`` on this vault to ``principal_id``.
-
-        ``service_principal`` marks a freshly created managed identity, so Azure skips the
-        directory lookup that fails while the new principal replicates.
-        """
-        return RoleAssignment(
-            self,
-            f"role-{id_}",
-            scope=self.vault.id,
-            role_definition_name=role,
-            principal_id=principal_id,
-            principal_type="ServicePrincipal" if service_principal else None,
-            skip_service_principal_aad_check=True if service_principal else None,
+        """Assign a Key Vault data-plane ``role`` on this vault to ``principal_id``."""
+        return data_plane_role(
+            self, id_, self.vault_id, principal_id, role, service_principal=service_principal
         )
+
+
+def data_plane_role(
+    scope: Construct,
+    id_: str,
+    vault_id: str,
+    principal_id: str,
+    role: str,
+    *,
+    service_principal: bool = True,
+) -> RoleAssignment:
+    """A Key Vault data-plane ``role`` on ``vault_id`` for ``principal_id``.
+
+    ``service_principal`` marks a freshly created managed identity, so Azure skips the
+    directory lookup that fails while the new principal replicates.
+    """
+    return RoleAssignment(
+        scope,
+        f"role-{id_}",
+        scope=vault_id,
+        role_definition_name=role,
+        principal_id=principal_id,
+        principal_type="ServicePrincipal" if service_principal else None,
+        skip_service_principal_aad_check=True if service_principal else None,
+    )

@@ -38,6 +38,7 @@ _key_vault = submodule(_AZURERM, "key_vault")
 KeyVault = _key_vault.KeyVault
 KeyVaultNetworkAcls = _key_vault.KeyVaultNetworkAcls
 KeyVaultSecret = submodule(_AZURERM, "key_vault_secret").KeyVaultSecret
+DataAzurermKeyVault = submodule(_AZURERM, "data_azurerm_key_vault").DataAzurermKeyVault
 RoleAssignment = submodule(_AZURERM, "role_assignment").RoleAssignment
 
 _kubernetes_provider = submodule(_KUBERNETES, "provider")

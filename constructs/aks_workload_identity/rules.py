@@ -275,6 +275,22 @@ AZURE_SUBNET_ID = Rule(
 )
 
 
+KEY_VAULT_ID = Rule(
+    name="Key Vault resource ID",
+    description=(
+        "a Key Vault's resource ID such as '/subscriptions/<subscription id>/resourceGroups"
+        "/<group>/providers/Microsoft.KeyVault/vaults/<name>'"
+    ),
+    # Case-insensitive as Azure compares IDs; the name follows KEY_VAULT_NAME (but for '--').
+    pattern=(
+        r"(?i:/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"/resourceGroups/[-a-z0-9_.()]{0,89}[-a-z0-9_()]/providers/Microsoft\.KeyVault"
+        r"/vaults/[a-z][-a-z0-9]{1,22}[a-z0-9])"
+    ),
+    repair=str.strip,
+)
+
+
 USER_ASSIGNED_IDENTITY_ID = Rule(
     name="Managed identity resource ID",
     description=(

@@ -66,11 +66,15 @@ class Settings(BaseModel):
     identity_key_vault_role: KeyVaultSecretsRole = LEAST_PRIVILEGE_ROLE
     federated_credential_name: FederatedCredentialName | None = None
 
+    # An existing vault instead of one to create: its roles are granted, nothing else changed.
+    key_vault_resource_id: Annotated[Text, rule(rules.KEY_VAULT_ID)] | None = None
     key_vault_name_prefix: Annotated[
         Text, rule(rules.KEY_VAULT_NAME.with_suffix(invariants.KEY_VAULT_SUFFIX_LENGTH))
     ] = "kv-azwi-eso-"
     key_vault_secret_name: KeyVaultSecretName = "external-keyvault-secret"
 
+    # false: ESO is already installed (GitOps, another team); only its resources are made.
+    eso_install_enabled: StrictBool = True
     eso_namespace: Namespace = "external-secrets"
     eso_chart_version: Version = "2.9.0"
     eso_ready_timeout: Duration = waits.READY_TIMEOUT
@@ -127,7 +131,8 @@ class Settings(BaseModel):
     key_vault_replacement_allowed: StrictBool = False
     key_vault_prevent_destroy_enabled: StrictBool = False
     key_vault_rbac_propagation_wait: Duration = waits.RBAC_PROPAGATION_WAIT
-    key_vault_placeholder_secrets_enabled: StrictBool = True
+    # Unset: true for a vault this deployment creates, false for an existing one.
+    key_vault_placeholder_secrets_enabled: StrictBool | None = None
     key_vault_public_network_access_enabled: StrictBool = True
     key_vault_allowed_ip_ranges: list[KeyVaultIpRule] = Field(default_factory=list)
     key_vault_allowed_subnet_ids: list[SubnetId] = Field(default_factory=list)

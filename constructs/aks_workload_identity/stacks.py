@@ -16,6 +16,7 @@ from aks_workload_identity.cluster import (
 )
 from aks_workload_identity.config import Config
 from aks_workload_identity.configured_stack import ConfiguredStack
+from aks_workload_identity.existing_key_vault import ExistingKeyVault, ExistingKeyVaultProps
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
     ClusterSecretStoreProps,
@@ -64,6 +65,7 @@ class IdentityStack(ConfiguredStack):
                         destroy_features(
                             purge_protection_enabled=config.key_vault_purge_protection_enabled,
                             purge_on_destroy_enabled=config.key_vault_purge_on_destroy_enabled,
+                            vault_created=config.key_vault_resource_id is None,
                         )
                     ]
                 )
@@ -108,44 +110,59 @@ class IdentityStack(ConfiguredStack):
         }
         read_by_name = secrets_read_by_name(config.external_secrets)
         seed_name = config.key_vault_secret_name
-        self.vault = SecretsVault(
-            self,
-            "key-vault",
-            SecretsVaultProps(
-                name_prefix=config.key_vault_name_prefix,
-                resource_group_name=resource_group_name,
-                location=location,
-                tenant_id=client.tenant_id,
-                deployer_object_id=client.object_id,
-                seed_secret_name=config.key_vault_secret_name,
-                tags=config.tags,
-                purge_protection_enabled=config.key_vault_purge_protection_enabled,
-                public_network_access_enabled=config.key_vault_public_network_access_enabled,
-                allowed_ip_ranges=config.key_vault_allowed_ip_ranges,
-                allowed_subnet_ids=config.key_vault_allowed_subnet_ids,
-                secret_content_type=config.key_vault_secret_content_type,
-                secret_expiration_date=config.key_vault_secret_expiration_date,
-                rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
-                seed_secret_json=read_by_name.get(seed_name, False),
-                replacement_allowed=config.key_vault_replacement_allowed,
-                prevent_destroy=config.key_vault_prevent_destroy_enabled,
-                config_keys=_vault_config_keys(config),
-            ),
-        )
-        placeholders = {name: json for name, json in read_by_name.items() if name != seed_name}
+        written = config.key_vault_placeholder_secrets_enabled
+        # An existing vault gets no seed secret: what is read is a placeholder there.
+        existing = config.key_vault_resource_id
+        placeholders = {n: json for n, json in read_by_name.items() if existing or n != seed_name}
+        self.vault: SecretsVault | ExistingKeyVault
+        if existing:
+            self.vault = ExistingKeyVault(
+                self,
+                "key-vault",
+                ExistingKeyVaultProps(
+                    resource_id=existing,
+                    deployer_object_id=client.object_id if written and read_by_name else None,
+                    rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
+                ),
+            )
+        else:
+            self.vault = SecretsVault(
+                self,
+                "key-vault",
+                SecretsVaultProps(
+                    name_prefix=config.key_vault_name_prefix,
+                    resource_group_name=resource_group_name,
+                    location=location,
+                    tenant_id=client.tenant_id,
+                    deployer_object_id=client.object_id,
+                    seed_secret_name=config.key_vault_secret_name,
+                    tags=config.tags,
+                    purge_protection_enabled=config.key_vault_purge_protection_enabled,
+                    public_network_access_enabled=config.key_vault_public_network_access_enabled,
+                    allowed_ip_ranges=config.key_vault_allowed_ip_ranges,
+                    allowed_subnet_ids=config.key_vault_allowed_subnet_ids,
+                    secret_content_type=config.key_vault_secret_content_type,
+                    secret_expiration_date=config.key_vault_secret_expiration_date,
+                    rbac_propagation_wait=config.key_vault_rbac_propagation_wait,
+                    seed_secret_json=read_by_name.get(seed_name, False),
+                    replacement_allowed=config.key_vault_replacement_allowed,
+                    prevent_destroy=config.key_vault_prevent_destroy_enabled,
+                    config_keys=_vault_config_keys(config),
+                ),
+            )
         self.placeholders = (
             PlaceholderSecrets(
                 self.vault,
                 "placeholders",
                 PlaceholderSecretsProps(
-                    key_vault_id=self.vault.vault.id,
+                    key_vault_id=self.vault.vault_id,
                     secrets=placeholders,
                     content_type=config.key_vault_secret_content_type,
                     expiration_date=config.key_vault_secret_expiration_date,
                 ),
                 depends_on=[self.vault.rbac_propagated],
             )
-            if placeholders and config.key_vault_placeholder_secrets_enabled
+            if placeholders and written
             else None
         )
         for spec in config.identities:
@@ -155,8 +172,8 @@ class IdentityStack(ConfiguredStack):
                 spec.key_vault_role,
             )
         self.client_ids = {key: wi.client_id for key, wi in self.workload_identities.items()}
-        self.vault_uri = self.vault.vault.vault_uri
-        TerraformOutput(self, "key_vault_name", value=self.vault.vault.name)
+        self.vault_uri = self.vault.vault_uri
+        TerraformOutput(self, "key_vault_name", value=self.vault.vault_name)
         TerraformOutput(self, "key_vault_uri", value=self.vault_uri)
         additional = {w.key: w.additional_identities for w in config.workloads}
         for name, value in client_id_outputs(config.names, self.client_ids, additional).items():
@@ -227,17 +244,21 @@ class ClusterStack(ConfiguredStack):
             if config.install_workload_identity_webhook
             else None
         )
-        self.operator = ExternalSecretsOperator(
-            self,
-            "external-secrets",
-            ExternalSecretsOperatorProps(
-                namespace=self.namespaces.name_of(config.eso_namespace),
-                version=config.eso_chart_version,
-                reinstall_allowed=config.eso_reinstall_allowed,
-                keep_crds=config.eso_keep_crds_enabled,
-                config_keys=ESO_CONFIG_KEYS,
-            ),
-            depends_on=[self.webhook.release] if self.webhook else (),
+        self.operator = (
+            ExternalSecretsOperator(
+                self,
+                "external-secrets",
+                ExternalSecretsOperatorProps(
+                    namespace=self.namespaces.name_of(config.eso_namespace),
+                    version=config.eso_chart_version,
+                    reinstall_allowed=config.eso_reinstall_allowed,
+                    keep_crds=config.eso_keep_crds_enabled,
+                    config_keys=ESO_CONFIG_KEYS,
+                ),
+                depends_on=[self.webhook.release] if self.webhook else (),
+            )
+            if config.eso_install_enabled
+            else None
         )
 
 
