@@ -76,7 +76,7 @@ def check_wiring(r: Rehearsal) -> None:
     vault_uris = {v["vault_uri"] for v in r.resources("identity", "azurerm_key_vault")}
     for store in r.resources("secrets", "kubernetes_manifest"):
         manifest = store["manifest"]["value"]
-        if manifest["kind"] != "ClusterSecretStore":
+        if manifest["kind"] not in ("ClusterSecretStore", "SecretStore"):
             continue
         url = manifest["spec"]["provider"]["azurekv"]["vaultUrl"]
         require(
