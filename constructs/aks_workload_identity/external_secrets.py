@@ -1,8 +1,5 @@
 """External Secrets Operator: the Helm release, a ClusterSecretStore, ExternalSecrets.
-
-The namespaced ``SecretStore`` is in ``secret_store.py``, the stores' conditions in
-``store_conditions.py``.
-"""
+A namespaced ``SecretStore``: ``secret_store.py``; a store's namespaces: ``store_conditions.py``."""
 
 from __future__ import annotations
 
