@@ -192,6 +192,7 @@ def _samples() -> list[str]:
         "https://example.com", "https://example.com/a b", "http://example.com", "https://",
         "2027-12-31T00:00:00Z", "2027-12-31 00:00:00Z", "2027-12-31T00:00:00+01:00",
         "westeurope", "West Europe", "Key Vault Secrets User", "key vault secrets user",
+        "SecretStore", "secretstore", "ClusterSecretStore", "ClusterSecretStore ",
         *(
             f"/subscriptions/{sub}/{groups}/rg-1/providers/Microsoft.ManagedIdentity"
             f"/userAssignedIdentities/{name}"
