@@ -113,6 +113,7 @@ class AppsStack(TerraformStack):
                 vault_url=platform.vault.vault.vault_uri,
                 service_account=SERVICE_ACCOUNTS[0],
                 namespace=NAMESPACE,
+                serves_namespaces=[NAMESPACE],
             ),
             depends_on=[accounts[0].service_account],
         )

@@ -80,7 +80,7 @@ def check_wiring(r: Rehearsal) -> None:
     }
     for store in r.resources("secrets", "kubernetes_manifest"):
         manifest = store["manifest"]["value"]
-        if manifest["kind"] != "ClusterSecretStore":
+        if manifest["kind"] not in ("ClusterSecretStore", "SecretStore"):
             continue
         url = manifest["spec"]["provider"]["azurekv"]["vaultUrl"]
         require(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import yaml
 
-from rehearsal import world
+from rehearsal import store_access, world
 from rehearsal.azure_rules import DATA_PLANE_READERS, TOKEN_AUDIENCE
 from rehearsal.facts import TENANT_ID, at_path
 from rehearsal.world import Refusal
@@ -189,6 +189,9 @@ def _store_problem(state: dict, manifest: dict) -> str | None:
     azure = at_path(manifest, "spec.provider.azurekv") or {}
     if azure.get("authType") != "WorkloadIdentity":
         return f"authType is {azure.get('authType')!r}; this world only has workload identity"
+    ref_problem = store_access.service_account_ref_problem(manifest)
+    if ref_problem:
+        return ref_problem
     ref = azure.get("serviceAccountRef") or {}
     namespace = ref.get("namespace") or manifest["metadata"].get("namespace")
     account = state["objects"].get(world.key("ServiceAccount", namespace, ref.get("name", "")))
@@ -248,6 +251,9 @@ def _external_secret_problem(state: dict, manifest: dict) -> str | None:
     )
     if store is None or not store.get("ready"):
         return f"{ref.get('kind')} {ref.get('name')} is not ready"
+    refused = store_access.refused_from(store["manifest"], manifest["metadata"].get("namespace"))
+    if refused:
+        return refused
     vault = state["vaults"][
         _vault_at(state, at_path(store["manifest"], "spec.provider.azurekv.vaultUrl"))
     ]

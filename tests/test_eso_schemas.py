@@ -89,7 +89,7 @@ def _check(manifest: dict[str, Any]) -> list[str]:
 def test_every_manifest_of_every_example_fits_the_eso_crds() -> None:
     manifests = _manifests()
     kinds = {m["kind"] for _, m in manifests}
-    assert kinds == {"ClusterSecretStore", "ExternalSecret"}
+    assert kinds == {"ClusterSecretStore", "SecretStore", "ExternalSecret"}
     failures = {name: problems for name, m in manifests if (problems := _check(m))}
     assert failures == {}
 

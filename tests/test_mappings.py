@@ -221,18 +221,20 @@ def test_each_store_authenticates_as_its_workloads_service_account(synth_of) -> 
 def test_every_external_secret_reads_through_a_store_created_before_it(path, synth_of) -> None:
     secrets = synth_of(path)["secrets"]
     manifests = resources(secrets, "kubernetes_manifest")
+    # A SecretStore is found in the ExternalSecret's namespace, a ClusterSecretStore anywhere.
     store_resources = {
-        body["manifest"]["metadata"]["name"]: name
+        (m["kind"], m["metadata"].get("namespace"), m["metadata"]["name"]): name
         for name, body in manifests.items()
-        if body["manifest"]["kind"] == "ClusterSecretStore"
+        if (m := body["manifest"])["kind"] in ("ClusterSecretStore", "SecretStore")
     }
     external_secrets = [b for b in manifests.values() if b["manifest"]["kind"] == "ExternalSecret"]
     assert external_secrets
     for body in external_secrets:
         ref = body["manifest"]["spec"]["secretStoreRef"]
-        assert ref["kind"] == "ClusterSecretStore"
-        assert ref["name"] in store_resources
-        assert body["depends_on"] == [f"kubernetes_manifest.{store_resources[ref['name']]}"]
+        namespace = body["manifest"]["metadata"]["namespace"]
+        key = (ref["kind"], namespace if ref["kind"] == "SecretStore" else None, ref["name"])
+        assert key in store_resources
+        assert body["depends_on"] == [f"kubernetes_manifest.{store_resources[key]}"]
 
 
 def test_many_secrets_mixes_data_and_data_from_across_namespaces(synth_of) -> None:

@@ -194,6 +194,7 @@ def _samples() -> list[str]:
         "westeurope", "West Europe", "Key Vault Secrets User", "key vault secrets user",
         "sttfstate01", "tf-state", "tfstate-", "azwi/prod", "a//b", "/a", "a/", "a/.b", "a/b.c",
         "prod", "prod-1", "Prod", "1prod",
+        "SecretStore", "secretstore", "ClusterSecretStore", "ClusterSecretStore ",
         *(
             f"/subscriptions/{sub}/{groups}/rg-1/providers/Microsoft.ManagedIdentity"
             f"/userAssignedIdentities/{name}"

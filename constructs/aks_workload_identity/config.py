@@ -117,6 +117,12 @@ def _workloads(mappings: Mappings) -> tuple[WorkloadConfig, ...]:
 
 
 def _stores(mappings: Mappings, workloads: dict[str, WorkloadConfig]) -> tuple[StoreConfig, ...]:
+    """Each store serves the namespaces of the ExternalSecrets that read through it, and the
+    ones its ``allowed_namespaces`` add, in order of first use."""
+    only_store = next(iter(mappings.cluster_secret_stores), "")
+    used: dict[str, list[str]] = {name: [] for name in mappings.cluster_secret_stores}
+    for entry in mappings.external_secrets:
+        used.setdefault(entry.store or only_store, []).append(entry.namespace)
     return tuple(
         StoreConfig(
             name=name,
@@ -124,6 +130,8 @@ def _stores(mappings: Mappings, workloads: dict[str, WorkloadConfig]) -> tuple[S
             workload=store.workload,
             service_account=workloads[store.workload].service_account,
             namespace=workloads[store.workload].namespace,
+            kind=store.kind,
+            namespaces=tuple(dict.fromkeys([*used[name], *store.allowed_namespaces])),
         )
         for name, store in mappings.cluster_secret_stores.items()
     )

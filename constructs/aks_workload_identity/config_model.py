@@ -61,13 +61,20 @@ class WorkloadConfig:
 
 @dataclass(frozen=True)
 class StoreConfig:
-    """A ClusterSecretStore that authenticates as ``workload``'s service account."""
+    """A store that authenticates as ``workload``'s service account, serving ``namespaces``.
+
+    ``kind`` ``ClusterSecretStore``: one store, its service account in ``namespace``, limited to
+    ``namespaces`` (those of its ExternalSecrets and ``allowed_namespaces``); ``SecretStore``: one
+    store in each of ``namespaces``, as the service account of that name there.
+    """
 
     name: str
     construct_id: str
     workload: str
     service_account: str
     namespace: str
+    kind: str = "ClusterSecretStore"
+    namespaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from aks_workload_identity import brought_resources, eso_chart, invariants
 from aks_workload_identity.federation import credential_name
 from aks_workload_identity.invariants import MAX_FEDERATED_CREDENTIALS
+from aks_workload_identity.store_checks import store_kinds_are_deployable
 
 if TYPE_CHECKING:
     from aks_workload_identity.settings import Settings
@@ -297,5 +298,6 @@ AFTER_VALIDATION: tuple[Callable[[Settings], None], ...] = (
     mappings_are_deployable,
     namespaces_created_or_existing,
     external_secrets_use_declared_stores,
+    store_kinds_are_deployable,
     key_vault_network_rules_consistent,
 )

@@ -18,6 +18,7 @@ from aks_workload_identity.settings_fields import (
     ManagedIdentityName,
     Namespace,
     SecretDataKey,
+    StoreKind,
     Text,
     rule,
     unique,
@@ -156,8 +157,17 @@ class WorkloadSettings(BaseModel):
 
 
 class ClusterSecretStoreSettings(BaseModel):
-    """One entry of ``cluster_secret_stores``: the workload whose service account it uses."""
+    """One entry of ``cluster_secret_stores``: the workload whose service account it uses.
+
+    ``kind`` ``ClusterSecretStore``: one store, serving the namespaces of its ExternalSecrets and
+    ``allowed_namespaces``; ``SecretStore``: one store in each namespace of its ExternalSecrets,
+    authenticating as the service account of that name in that namespace.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     workload: ConfigKey
+    kind: StoreKind = "ClusterSecretStore"
+    allowed_namespaces: Annotated[list[Namespace], unique("namespace")] = Field(
+        default_factory=list
+    )

@@ -1,4 +1,5 @@
-"""External Secrets Operator: the Helm release, a ClusterSecretStore, ExternalSecrets."""
+"""External Secrets Operator: the Helm release, a ClusterSecretStore, ExternalSecrets.
+A namespaced ``SecretStore``: ``secret_store.py``; a store's namespaces: ``store_conditions.py``."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from aks_workload_identity.replacement_guard import (
     ReplacementGuardProps,
 )
 from aks_workload_identity.secret_data import DataItem, Extract, Find
+from aks_workload_identity.store_conditions import store_conditions
 
 API_VERSION = "external-secrets.io/v1"
 
@@ -137,6 +139,8 @@ class ClusterSecretStoreProps:
     (see ``WorkloadServiceAccount``). No ``tenantId`` here: the annotation carries it (set once).
     ``vault_url``: e.g. ``SecretsVault(...).vault.vault_uri``. ``ready_timeout``: how long deploy
     waits for ESO to report the store Ready, default ``"10m"`` (see ``waits.py``).
+    ``serves_namespaces``: the only namespaces whose ExternalSecrets ESO serves through it
+    (``spec.conditions``); default none, so a store nobody lists serves no namespace.
     """
 
     name: str
@@ -144,6 +148,7 @@ class ClusterSecretStoreProps:
     service_account: str
     namespace: str
     ready_timeout: str = waits.READY_TIMEOUT
+    serves_namespaces: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         problems = rules.PropsProblems(f"ClusterSecretStore {self.name!r}")
@@ -152,6 +157,8 @@ class ClusterSecretStoreProps:
         problems.require("namespace", self.namespace, rules.DNS1123_LABEL)
         problems.require("vault_url", self.vault_url, rules.HTTPS_URL)
         problems.require("ready_timeout", self.ready_timeout, rules.GO_DURATION)
+        for namespace in self.serves_namespaces:
+            problems.require("serves_namespaces", namespace, rules.DNS1123_LABEL)
         problems.raise_any()
 
 
@@ -181,7 +188,10 @@ class ClusterSecretStore(Construct):
             self,
             "ClusterSecretStore",
             {"name": props.name},
-            {"provider": {"azurekv": azurekv}},
+            {
+                "provider": {"azurekv": azurekv},
+                "conditions": store_conditions(props.serves_namespaces),
+            },
             props.ready_timeout,
             depends_on,
         )
@@ -191,7 +201,8 @@ class ClusterSecretStore(Construct):
 class ExternalSecretProps:
     """Sync ``data`` (Key Vault secret → Secret key) and ``data_from`` (``Extract``: the fields
     of one JSON secret; ``Find``: every secret matching a name regexp and/or tags) into a Secret
-    named ``name``, through the ClusterSecretStore ``store``; at least one of the two.
+    named ``name``, through the store ``store`` of ``store_kind`` (``ClusterSecretStore``, or a
+    ``SecretStore`` in ``namespace``); at least one of the two.
 
     The Secret is created and owned by the ExternalSecret (``creationPolicy: Owner``), so deleting
     it deletes the Secret. ``refresh_interval``: a Go duration, default ``"1h"`` (ESO's own).
@@ -206,9 +217,11 @@ class ExternalSecretProps:
     data: Sequence[DataItem] = field(default_factory=tuple)
     data_from: Sequence[Extract | Find] = field(default_factory=tuple)
     ready_timeout: str = waits.READY_TIMEOUT
+    store_kind: str = "ClusterSecretStore"
 
     def __post_init__(self) -> None:
         problems = rules.PropsProblems(f"ExternalSecret {self.namespace}/{self.name}")
+        problems.require("store_kind", self.store_kind, rules.STORE_KIND)
         problems.require("name", self.name, rules.DNS1123_SUBDOMAIN)
         problems.require("namespace", self.namespace, rules.DNS1123_LABEL)
         problems.require("store", self.store, rules.DNS1123_SUBDOMAIN)
@@ -279,7 +292,7 @@ class ExternalSecret(Construct):
             {"name": props.name, "namespace": props.namespace},
             {
                 "refreshInterval": props.refresh_interval,
-                "secretStoreRef": {"kind": "ClusterSecretStore", "name": props.store},
+                "secretStoreRef": {"kind": props.store_kind, "name": props.store},
                 "target": {
                     "name": props.name,
                     "creationPolicy": "Owner",

@@ -18,6 +18,7 @@ from aks_workload_identity.checks import (
     hcl_string,
     unresolved,
 )
+from aks_workload_identity.store_conditions import STORE_KINDS
 from aks_workload_identity.synth_checks import (
     GO_REGEXP,
     KEY_VAULT_IP_RULE,
@@ -251,6 +252,8 @@ KEY_VAULT_SECRETS_ROLE = OneOf(
     name="Key Vault data-plane role for secrets",
     choices=("Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator"),
 )
+
+STORE_KIND = OneOf(name="store kind", choices=STORE_KINDS)
 
 CONFIG_KEY = Rule(
     name="Key",

@@ -14,7 +14,7 @@ from aks_workload_identity.cluster import (
     KubernetesCluster,
     KubernetesClusterProps,
 )
-from aks_workload_identity.config import Config
+from aks_workload_identity.config import Config, ExternalSecretConfig
 from aks_workload_identity.configured_stack import ConfiguredStack
 from aks_workload_identity.existing_key_vault import ExistingKeyVault, ExistingKeyVaultProps
 from aks_workload_identity.external_secrets import (
@@ -40,6 +40,7 @@ from aks_workload_identity.providers import (
     RandomProvider,
     TimeProvider,
 )
+from aks_workload_identity.secret_store import SecretStore, SecretStoreProps
 from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
@@ -278,27 +279,51 @@ class SecretsStack(ConfiguredStack):
                     service_account=store.service_account,
                     namespace=store.namespace,
                     ready_timeout=config.eso_ready_timeout,
+                    serves_namespaces=store.namespaces,
                 ),
             )
             for store in config.cluster_secret_stores
+            if store.kind == "ClusterSecretStore"
         }
-        self.external_secrets = [
-            ExternalSecret(
+        self.namespaced_stores = {
+            (store.name, namespace): SecretStore(
                 self,
-                f"external-secret-{spec.namespace}-{spec.name}",
-                ExternalSecretProps(
-                    name=spec.name,
-                    namespace=spec.namespace,
-                    store=spec.store,
-                    refresh_interval=spec.refresh_interval,
-                    data=spec.data,
-                    data_from=spec.data_from,
+                f"{store.construct_id}-{namespace}",
+                SecretStoreProps(
+                    name=store.name,
+                    namespace=namespace,
+                    vault_url=identity.vault_uri,
+                    service_account=store.service_account,
                     ready_timeout=config.eso_ready_timeout,
                 ),
-                depends_on=[self.stores[spec.store].manifest],
             )
+            for store in config.cluster_secret_stores
+            if store.kind == "SecretStore"
+            for namespace in store.namespaces
+        }
+        self.external_secrets = [
+            self._external_secret(spec, config.eso_ready_timeout)
             for spec in config.external_secrets
         ]
+
+    def _external_secret(self, spec: ExternalSecretConfig, ready_timeout: str) -> ExternalSecret:
+        namespaced = self.namespaced_stores.get((spec.store, spec.namespace))
+        store = namespaced or self.stores[spec.store]
+        return ExternalSecret(
+            self,
+            f"external-secret-{spec.namespace}-{spec.name}",
+            ExternalSecretProps(
+                name=spec.name,
+                namespace=spec.namespace,
+                store=spec.store,
+                store_kind="SecretStore" if namespaced else "ClusterSecretStore",
+                refresh_interval=spec.refresh_interval,
+                data=spec.data,
+                data_from=spec.data_from,
+                ready_timeout=ready_timeout,
+            ),
+            depends_on=[store.manifest],
+        )
 
 
 def build_stacks(app: App, config: Config) -> tuple[IdentityStack, ClusterStack, SecretsStack]:

@@ -144,21 +144,23 @@ def _check_cluster(
     report: Report,
 ) -> None:
     vault_name = vault.name if vault else "the vault"
-    contexts: dict[str, Context] = {}
-    store_ready: dict[str, bool] = {}
+    contexts: dict[tuple[str, str | None], Context] = {}
+    store_ready: dict[tuple[str, str | None], bool] = {}
     accounts: set[tuple[str, str]] = set()
     for store in expected_stores(config):
-        contexts[store.name] = Context(store, vault_name)
+        contexts[store.key] = Context(store, vault_name)
         if (store.namespace, store.service_account) not in accounts:
             accounts.add((store.namespace, store.service_account))
             report.add(check_service_account(cluster, store, known))
-        result = report.add(check_store(cluster, store, contexts[store.name]))
-        store_ready[store.name] = result.status == PASS
+        result = report.add(check_store(cluster, store, contexts[store.key]))
+        store_ready[store.key] = result.status == PASS
     entries = expected_external_secrets(config)
     synced: dict[str, bool] = {}
     for entry in entries:
-        context = contexts.get(entry.store, Context(vault=vault_name))
-        ready = store_ready.get(entry.store, False)
+        key = (entry.store, entry.namespace)
+        key = key if key in contexts else (entry.store, None)
+        context = contexts.get(key, Context(vault=vault_name))
+        ready = store_ready.get(key, False)
         result = report.add(check_external_secret(cluster, entry, ready, context))
         synced[entry.subject] = result.status == PASS
         report.add(check_secret(cluster, entry, vault))

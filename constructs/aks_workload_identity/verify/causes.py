@@ -53,6 +53,17 @@ _CAUSES: tuple[tuple[str, str], ...] = (
         "{account} does not exist: deploy the cluster stack",
     ),
     (
+        r"denied by spec\.condition",
+        "the ClusterSecretStore's conditions exclude this namespace (it serves only the namespaces "
+        "of the ExternalSecrets configured for it): configure the ExternalSecret, or add the "
+        "namespace to the store's allowed_namespaces, and deploy again",
+    ),
+    (
+        r"namespace not allowed with namespaced SecretStore",
+        "a SecretStore names a service account of another namespace (ESO errNamespaceNotAllowed): "
+        "it can only use one of its own namespace",
+    ),
+    (
         r"AADSTS700211",
         "the federated credential's issuer is not the cluster's OIDC issuer (AADSTS700211): "
         "check oidc_issuer_url / the AKS cluster the identity stack read, and deploy it again",

@@ -67,8 +67,9 @@ def check_service_account(
 
 
 def check_store(cluster: Cluster, store: ExpectedStore, context: Context) -> Result:
-    subject = f"clustersecretstore {store.name}"
-    found = cluster.get("clustersecretstore", store.name)
+    namespace = store.namespace if store.kind == "SecretStore" else None
+    subject = f"{store.kind.lower()} {namespace + '/' if namespace else ''}{store.name}"
+    found = cluster.get(store.kind.lower(), store.name, namespace)
     if found is None:
         return failed(subject, "does not exist", NOT_DEPLOYED)
     condition = ready_condition(found)
@@ -77,7 +78,7 @@ def check_store(cluster: Cluster, store: ExpectedStore, context: Context) -> Res
         if capabilities:
             return passed(subject, f"{_condition_text(condition)}, capabilities {capabilities}")
         return failed(subject, "Ready but no capabilities", "ESO has not finished validating it")
-    warning = cluster.latest_warning("ClusterSecretStore", store.name)
+    warning = cluster.latest_warning(store.kind, store.name, namespace)
     cause = likely_cause(warning or condition.get("message"), context)
     return failed(subject, _condition_text(condition), cause, warning)
 

@@ -57,10 +57,18 @@ def _terraform_error(stderr: str) -> str | None:
 
 @dataclass(frozen=True)
 class ExpectedStore:
+    """A store; ``namespace`` is its service account's (a ``SecretStore``'s own namespace)."""
+
     name: str
     service_account: str
     namespace: str
     identity: str  # the key of the identity whose client ID the service account carries
+    kind: str = "ClusterSecretStore"
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """How an ExternalSecret finds it: by name, and a SecretStore in its own namespace."""
+        return (self.name, self.namespace if self.kind == "SecretStore" else None)
 
 
 @dataclass(frozen=True)
@@ -86,11 +94,19 @@ class ExpectedExternalSecret:
 
 
 def expected_stores(config: Config) -> tuple[ExpectedStore, ...]:
+    """Each ClusterSecretStore, and each namespace's SecretStore (the settings checked that its
+    service account there carries the same identity)."""
     identity_of = {w.key: w.identity for w in config.workloads}
-    return tuple(
-        ExpectedStore(s.name, s.service_account, s.namespace, identity_of[s.workload])
-        for s in config.cluster_secret_stores
-    )
+    stores: list[ExpectedStore] = []
+    for s in config.cluster_secret_stores:
+        identity = identity_of[s.workload]
+        if s.kind == "SecretStore":
+            stores += [
+                ExpectedStore(s.name, s.service_account, n, identity, s.kind) for n in s.namespaces
+            ]
+        else:
+            stores.append(ExpectedStore(s.name, s.service_account, s.namespace, identity))
+    return tuple(stores)
 
 
 def expected_external_secrets(config: Config) -> tuple[ExpectedExternalSecret, ...]:

@@ -1,0 +1,57 @@
+"""The rules of the store kinds across keys: what a namespaced SecretStore needs in each
+namespace, and what only a ClusterSecretStore can have."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aks_workload_identity.settings import Settings
+
+
+def namespaces_reading_through(settings: Settings, store: str) -> list[str]:
+    """The namespaces of the ExternalSecrets that read through ``store``, in order of use."""
+    only_store = next(iter(settings.cluster_secret_stores or {}), "")
+    entries = settings.external_secrets or []
+    return list(dict.fromkeys(e.namespace for e in entries if (e.store or only_store) == store))
+
+
+def store_kinds_are_deployable(settings: Settings) -> None:
+    """A SecretStore in namespace N authenticates as the store's service account *in N*, so a
+    workload must declare that service account there, annotated with the store's identity."""
+    if settings.cluster_secret_stores is None or settings.workloads is None:
+        return
+    for name, store in settings.cluster_secret_stores.items():
+        if store.kind != "SecretStore":
+            continue
+        where = f"cluster_secret_stores.{name}"
+        if store.allowed_namespaces:
+            raise ValueError(
+                f"{where}.allowed_namespaces: a SecretStore serves only its own namespace; "
+                'drop allowed_namespaces, or set kind = "ClusterSecretStore"'
+            )
+        template = settings.workloads[store.workload]
+        for namespace in namespaces_reading_through(settings, name):
+            found = {
+                key: w
+                for key, w in settings.workloads.items()
+                if w.namespace == namespace and w.service_account == template.service_account
+            }
+            wanted = (
+                f'service_account = "{template.service_account}", namespace = "{namespace}", '
+                f'identity = "{template.identity}"'
+            )
+            if not found:
+                raise ValueError(
+                    f"{where}: its SecretStore in namespace {namespace!r} authenticates as "
+                    f"service account {template.service_account!r} of {namespace!r}, which no "
+                    f"workload declares: add a workload {{ {wanted} }}"
+                )
+            key, workload = next(iter(found.items()))
+            if workload.identity != template.identity:
+                raise ValueError(
+                    f"{where}: its SecretStore in namespace {namespace!r} would read as "
+                    f"identity {workload.identity!r} (workloads.{key}), not the store's "
+                    f"{template.identity!r} (workloads.{store.workload}): set identity = "
+                    f'"{template.identity}" in workloads.{key}'
+                )

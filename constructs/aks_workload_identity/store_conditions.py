@@ -1,0 +1,24 @@
+"""Which namespaces a ClusterSecretStore serves: its ``spec.conditions``, least access first.
+
+ESO (v2.9.0, ``pkg/controllers/secretstore/client_manager.go``, ``shouldProcessSecret``) serves
+an ExternalSecret from any namespace when ``conditions`` is empty or absent, and otherwise only
+from a namespace some condition matches (by name, label selector or regexp). So an empty list is
+never written: a store that no namespace may use gets one condition that matches none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+STORE_KINDS = ("ClusterSecretStore", "SecretStore")
+NAME_LABEL = "kubernetes.io/metadata.name"
+# Kubernetes labels every namespace with its name (since 1.21), so no namespace lacks it.
+MATCHES_NO_NAMESPACE = {
+    "namespaceSelector": {"matchExpressions": [{"key": NAME_LABEL, "operator": "DoesNotExist"}]}
+}
+
+
+def store_conditions(namespaces: Iterable[str]) -> list[dict]:
+    """The conditions serving exactly ``namespaces`` (sorted, each once), or none at all."""
+    allowed = sorted(set(namespaces))
+    return [{"namespaces": allowed}] if allowed else [MATCHES_NO_NAMESPACE]
