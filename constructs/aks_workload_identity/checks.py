@@ -229,6 +229,29 @@ class OneOf(Check):
 
 
 @dataclass(frozen=True)
+class ReservedPrefix(Check):
+    """Not starting with ``prefix``, except the names in ``allowed``."""
+
+    name: str
+    prefix: str
+    reserved_for: str
+    allowed: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        kept = f" (other than {', '.join(self.allowed)})" if self.allowed else ""
+        return f"{self.name} must not start with {self.prefix!r}{kept}: {self.reserved_for}"
+
+    def ok(self, value: str) -> bool:
+        return not value.startswith(self.prefix) or value in self.allowed
+
+    def terraform_condition(self, expression: str) -> str:
+        allowed = ", ".join(hcl_string(a) for a in self.allowed)
+        starts = f"startswith({expression}, {hcl_string(self.prefix)})"
+        return f"!{starts} || contains([{allowed}], {expression})"
+
+
+@dataclass(frozen=True)
 class NotBlank(Check):
     """Any text but empty or whitespace only."""
 

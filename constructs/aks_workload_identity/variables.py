@@ -73,10 +73,16 @@ def rule_validations(
         depth = re.fullmatch(r"v(\d+)", expression)
         element = f"v{int(depth[1]) + 1}" if depth else "v0"  # distinct names when nested
         each = expression if origin is list else f"values({expression})"
-        return [
+        found = [
             (check, f"alltrue([for {element} in {each} : {condition}])")
             for check, condition in rule_validations(element, typing.get_args(annotation)[-1])
         ]
+        if origin is dict:  # and the rules on its keys
+            found[:0] = [
+                (check, f"alltrue([for {element} in keys({expression}) : {condition}])")
+                for check, condition in rule_validations(element, typing.get_args(annotation)[0])
+            ]
+        return found
     checks = [m.rule for m in metadata if isinstance(m, RuleValidator)]
     if origin is typing.Literal and all(isinstance(c, str) for c in typing.get_args(annotation)):
         checks.append(rules.OneOf("", typing.get_args(annotation)))
