@@ -192,6 +192,8 @@ def _samples() -> list[str]:
         "https://example.com", "https://example.com/a b", "http://example.com", "https://",
         "2027-12-31T00:00:00Z", "2027-12-31 00:00:00Z", "2027-12-31T00:00:00+01:00",
         "westeurope", "West Europe", "Key Vault Secrets User", "key vault secrets user",
+        ".", "..", "..a", ".a", "a..", "kube-system", "kube-x", "kube-", "a/b", "a<b", "a\\b",
+        "50%", "a?", "a&b", "a" * 256, "a" * 257, "a" * 512, "a" * 513,
         *(
             f"/subscriptions/{sub}/{groups}/rg-1/providers/Microsoft.ManagedIdentity"
             f"/userAssignedIdentities/{name}"

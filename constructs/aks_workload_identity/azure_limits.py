@@ -61,7 +61,7 @@ def azure_names_differ_in_more_than_case(settings: Settings) -> None:
             "Azure compares them case-insensitively",
         )
     _refuse(
-        "Key Vault secret names",
+        "secret names read from the vault",
         same_but_for_case(_secret_names_read(settings)),
         "Key Vault secret names are case-insensitive",
     )
