@@ -23,6 +23,7 @@ from aks_workload_identity.config_model import (
     StoreConfig,
     WorkloadConfig,
 )
+from aks_workload_identity.construct_ids import external_secret_ids
 from aks_workload_identity.cross_checks import BUILTIN_NAMESPACES
 from aks_workload_identity.entry_settings import LEAST_PRIVILEGE_ROLE, DataFromSettings
 from aks_workload_identity.federation import Federation, credential_name
@@ -130,16 +131,19 @@ def _external_secrets(
 ) -> tuple[ExternalSecretConfig, ...]:
     """Without a ``store``, an ExternalSecret reads through the only one (validated)."""
     default_store = stores[0].name if stores else ""
+    entries = mappings.external_secrets
+    ids = external_secret_ids([(entry.namespace, entry.name) for entry in entries])
     return tuple(
         ExternalSecretConfig(
             name=entry.name,
             namespace=entry.namespace,
+            construct_id=construct_id,
             store=entry.store or default_store,
             refresh_interval=entry.refresh_interval or refresh_interval,
             data=tuple(DataItem(d.secret_key, d.remote_key) for d in entry.data),
             data_from=tuple(_data_from(d) for d in entry.data_from),
         )
-        for entry in mappings.external_secrets
+        for entry, construct_id in zip(entries, ids, strict=True)
     )
 
 

@@ -264,7 +264,7 @@ class SecretsStack(ConfiguredStack):
         self.external_secrets = [
             ExternalSecret(
                 self,
-                f"external-secret-{spec.namespace}-{spec.name}",
+                spec.construct_id,
                 ExternalSecretProps(
                     name=spec.name,
                     namespace=spec.namespace,
