@@ -14,6 +14,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from aks_workload_identity.literals import literal
+
 
 class Check(ABC):
     """A condition on one string value: a message, a Python test, a Terraform condition."""
@@ -71,14 +73,14 @@ class SynthOnlyCheck(Check):
 
 def unresolved(value: str) -> bool:
     """True for a cdktf token or Terraform expression: its value is known only at apply time,
-    so construct props skip the rule for it."""
-    return "${" in value
+    so construct props skip the rule for it (a directive, ``%{``, too)."""
+    return "${" in value or "%{" in value
 
 
 def hcl_string(value: str) -> str:
     """``value`` as an HCL string literal, with no interpolation."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+    return '"' + literal(escaped) + '"'
 
 
 @dataclass

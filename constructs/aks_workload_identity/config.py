@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from aks_workload_identity.construct_ids import external_secret_ids
 from aks_workload_identity.cross_checks import BUILTIN_NAMESPACES
 from aks_workload_identity.entry_settings import LEAST_PRIVILEGE_ROLE, DataFromSettings
 from aks_workload_identity.federation import Federation, credential_name
+from aks_workload_identity.literals import literal_strings
 from aks_workload_identity.problems import NO_VALUE, ConfigError, Problem, validation_problems
 from aks_workload_identity.secret_data import DataItem, Extract, Find
 from aks_workload_identity.settings import BROAD_KEY_VAULT_ROLE, Settings
@@ -45,6 +46,12 @@ _COPIED_KEYS = tuple(
     if f.name in Settings.model_fields and f.name not in Mappings.__annotations__
 )
 
+# The fields of Config no stack writes as a Terraform template, so kept as written: the values
+# become variable defaults (literal in Terraform) and the staleness check (``hcl_string``
+# escapes them); the file's path is escaped where a message names it (variables.py); the
+# Terraform names are the project's own; the warnings are printed.
+_NOT_TEMPLATES = ("source", "variable_values", "names", "warnings")
+
 
 def config_from_settings(settings: Settings, source: Path, written: dict[str, Any]) -> Config:
     """What the stacks build from validated ``settings``; ``written``: the keys in the file."""
@@ -58,7 +65,7 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
         for key in _COPIED_KEYS
         for value in [getattr(settings, key)]
     }
-    return Config(
+    config = Config(
         source=source,
         variable_values={**settings.model_dump(), **written},
         names=mappings.names,
@@ -69,6 +76,14 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
         namespaces_to_create=_namespaces_to_create(settings, mappings, external_secrets),
         warnings=_warnings(identities),
         **copied,
+    )
+    return replace(
+        config,
+        **{
+            f.name: literal_strings(getattr(config, f.name))
+            for f in fields(Config)
+            if f.name not in _NOT_TEMPLATES
+        },
     )
 
 

@@ -26,6 +26,7 @@ from aks_workload_identity.cdk import (
 from aks_workload_identity.checks import hcl_string
 from aks_workload_identity.config import Config
 from aks_workload_identity.hcl_output import variable_default
+from aks_workload_identity.literals import literal
 from aks_workload_identity.settings import Settings
 from aks_workload_identity.settings_fields import RuleValidator
 
@@ -101,7 +102,7 @@ def terraform_jsonencode(value: Any) -> str:
 
 def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str, TerraformVariable]:
     values = config.variable_values
-    source = config.source.name
+    source = literal(config.source.name)  # an error_message is a template
     declared = {}
     for key, field in Settings.model_fields.items():
         value = values[key]
