@@ -122,7 +122,8 @@ KUBE_NAMESPACE = ReservedPrefix(
 MAX_AZURE_TAGS = 50
 AZURE_TAG_NAME = Rule(
     name="Azure tag name",
-    description="1-512 characters, none of them '<', '>', '%', '&', '\\', '?' or '/'",
+    # "backslash", not the character: the CDK's HCL renderer writes it unescaped (make hcl).
+    description="1-512 characters, none of them '<', '>', '%', '&', '?', '/' or a backslash",
     pattern=r"[^<>%&\\?/]+",
     max_length=512,
 )
