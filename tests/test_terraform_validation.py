@@ -147,12 +147,19 @@ def test_rules_found_in_field_metadata_become_conditions() -> None:
     """New fields get validations without variables.py knowing them: rules are found in the
     Annotated metadata, in list and map elements, behind ``| None``, and in Literal choices."""
     field = Settings.model_fields["existing_namespaces"]
-    (blank, label) = rule_validations("var.x", field.annotation, tuple(field.metadata))
+    (blank, label, kube) = rule_validations("var.x", field.annotation, tuple(field.metadata))
+    assert kube[0] is rules.KUBE_NAMESPACE
     assert label == (
         rules.DNS1123_LABEL,
         f"alltrue([for v0 in var.x : {rules.DNS1123_LABEL.terraform_condition('v0')}])",
     )
     assert blank[0] is rules.NOT_BLANK
+    tags = Settings.model_fields["tags"].annotation
+    assert [c for c, _ in rule_validations("var.tags", tags)] == [
+        rules.AZURE_TAG_NAME,
+        rules.AZURE_TAG_VALUE,
+    ]
+    assert "keys(var.tags)" in rule_validations("var.tags", tags)[0][1]
     optional = Annotated[str, RuleValidator(rules.UUID)] | None
     ((uuid, condition),) = rule_validations("var.id", optional)
     assert uuid is rules.UUID
@@ -195,6 +202,8 @@ def _samples() -> list[str]:
         "sttfstate01", "tf-state", "tfstate-", "azwi/prod", "a//b", "/a", "a/", "a/.b", "a/b.c",
         "prod", "prod-1", "Prod", "1prod",
         "SecretStore", "secretstore", "ClusterSecretStore", "ClusterSecretStore ",
+        ".", "..", "..a", ".a", "a..", "kube-system", "kube-x", "kube-", "a/b", "a<b", "a\\b",
+        "50%", "a?", "a&b", "a" * 256, "a" * 257, "a" * 512, "a" * 513,
         *(
             f"/subscriptions/{sub}/{groups}/rg-1/providers/Microsoft.ManagedIdentity"
             f"/userAssignedIdentities/{name}"

@@ -14,6 +14,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from aks_workload_identity.literals import literal
+
 
 class Check(ABC):
     """A condition on one string value: a message, a Python test, a Terraform condition."""
@@ -71,14 +73,14 @@ class SynthOnlyCheck(Check):
 
 def unresolved(value: str) -> bool:
     """True for a cdktf token or Terraform expression: its value is known only at apply time,
-    so construct props skip the rule for it."""
-    return "${" in value
+    so construct props skip the rule for it (a directive, ``%{``, too)."""
+    return "${" in value or "%{" in value
 
 
 def hcl_string(value: str) -> str:
     """``value`` as an HCL string literal, with no interpolation."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+    return '"' + literal(escaped) + '"'
 
 
 @dataclass
@@ -226,6 +228,29 @@ class OneOf(Check):
         folded = {c.casefold(): c for c in self.choices}
         close = difflib.get_close_matches(value.casefold(), folded, n=1, cutoff=0.5)
         return f"did you mean {_quoted(folded[close[0]])}?" if close else ""
+
+
+@dataclass(frozen=True)
+class ReservedPrefix(Check):
+    """Not starting with ``prefix``, except the names in ``allowed``."""
+
+    name: str
+    prefix: str
+    reserved_for: str
+    allowed: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        kept = f" (other than {', '.join(self.allowed)})" if self.allowed else ""
+        return f"{self.name} must not start with {self.prefix!r}{kept}: {self.reserved_for}"
+
+    def ok(self, value: str) -> bool:
+        return not value.startswith(self.prefix) or value in self.allowed
+
+    def terraform_condition(self, expression: str) -> str:
+        allowed = ", ".join(hcl_string(a) for a in self.allowed)
+        starts = f"startswith({expression}, {hcl_string(self.prefix)})"
+        return f"!{starts} || contains([{allowed}], {expression})"
 
 
 @dataclass(frozen=True)

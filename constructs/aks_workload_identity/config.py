@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,11 @@ from aks_workload_identity.config_model import (
     StoreConfig,
     WorkloadConfig,
 )
+from aks_workload_identity.construct_ids import external_secret_ids
 from aks_workload_identity.cross_checks import BUILTIN_NAMESPACES
 from aks_workload_identity.entry_settings import LEAST_PRIVILEGE_ROLE, DataFromSettings
 from aks_workload_identity.federation import Federation, credential_name
+from aks_workload_identity.literals import literal_strings
 from aks_workload_identity.problems import NO_VALUE, ConfigError, Problem, validation_problems
 from aks_workload_identity.secret_data import DataItem, Extract, Find
 from aks_workload_identity.settings import BROAD_KEY_VAULT_ROLE, Settings
@@ -46,6 +48,12 @@ _COPIED_KEYS = tuple(
     if f.name in Settings.model_fields and f.name not in Mappings.__annotations__
 )
 
+# The fields of Config no stack writes as a Terraform template, so kept as written: the values
+# become variable defaults (literal in Terraform) and the staleness check (``hcl_string``
+# escapes them); the file's path is escaped where a message names it (variables.py); the
+# Terraform names are the project's own; the warnings are printed.
+_NOT_TEMPLATES = ("source", "variable_values", "names", "warnings")
+
 
 def config_from_settings(settings: Settings, source: Path, written: dict[str, Any]) -> Config:
     """What the stacks build from validated ``settings``; ``written``: the keys in the file."""
@@ -60,7 +68,7 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
         for value in [getattr(settings, key)]
     }
     copied["key_vault_placeholder_secrets_enabled"] = placeholders_written(vars(settings))
-    return Config(
+    config = Config(
         source=source,
         variable_values={**settings.model_dump(), **written},
         names=mappings.names,
@@ -72,6 +80,14 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
         warnings=_warnings(identities),
         state=state_config(settings.environment, settings.remote_state),
         **copied,
+    )
+    return replace(
+        config,
+        **{
+            f.name: literal_strings(getattr(config, f.name))
+            for f in fields(Config)
+            if f.name not in _NOT_TEMPLATES
+        },
     )
 
 
@@ -142,16 +158,19 @@ def _external_secrets(
 ) -> tuple[ExternalSecretConfig, ...]:
     """Without a ``store``, an ExternalSecret reads through the only one (validated)."""
     default_store = stores[0].name if stores else ""
+    entries = mappings.external_secrets
+    ids = external_secret_ids([(entry.namespace, entry.name) for entry in entries])
     return tuple(
         ExternalSecretConfig(
             name=entry.name,
             namespace=entry.namespace,
+            construct_id=construct_id,
             store=entry.store or default_store,
             refresh_interval=entry.refresh_interval or refresh_interval,
             data=tuple(DataItem(d.secret_key, d.remote_key) for d in entry.data),
             data_from=tuple(_data_from(d) for d in entry.data_from),
         )
-        for entry in mappings.external_secrets
+        for entry, construct_id in zip(entries, ids, strict=True)
     )
 
 

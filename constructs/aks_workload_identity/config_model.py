@@ -79,10 +79,12 @@ class StoreConfig:
 
 @dataclass(frozen=True)
 class ExternalSecretConfig:
-    """An ExternalSecret, with its store and refresh interval resolved."""
+    """An ExternalSecret, with its store and refresh interval resolved; ``construct_id``
+    (its Terraform address) from ``construct_ids.external_secret_ids``."""
 
     name: str
     namespace: str
+    construct_id: str
     store: str
     refresh_interval: str
     data: tuple[DataItem, ...]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from aks_workload_identity import brought_resources, eso_chart, invariants
+from aks_workload_identity import azure_limits, brought_resources, eso_chart, invariants, rules
 from aks_workload_identity.federation import credential_name
 from aks_workload_identity.invariants import MAX_FEDERATED_CREDENTIALS
 from aks_workload_identity.store_checks import store_kinds_are_deployable
@@ -20,7 +20,7 @@ from aks_workload_identity.store_checks import store_kinds_are_deployable
 if TYPE_CHECKING:
     from aks_workload_identity.settings import Settings
 
-BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+BUILTIN_NAMESPACES = frozenset(rules.BUILTIN_NAMESPACES)
 _SINGLE_EXTERNAL_SECRET_KEYS = (
     "external_secret_name",
     "external_secret_namespace",
@@ -296,6 +296,8 @@ AFTER_VALIDATION: tuple[Callable[[Settings], None], ...] = (
     one_way_to_declare_mappings,
     mappings_refer_to_declared_keys,
     mappings_are_deployable,
+    azure_limits.azure_names_differ_in_more_than_case,
+    azure_limits.tags_fit_azure,
     namespaces_created_or_existing,
     external_secrets_use_declared_stores,
     store_kinds_are_deployable,

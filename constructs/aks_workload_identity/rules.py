@@ -12,6 +12,7 @@ from aks_workload_identity.checks import (
     NotBlank,
     OneOf,
     PropsProblems,
+    ReservedPrefix,
     Rule,
     Suffixed,
     SynthOnlyCheck,
@@ -35,6 +36,7 @@ __all__ = [
     "NotBlank",
     "OneOf",
     "PropsProblems",
+    "ReservedPrefix",
     "Rule",
     "Suffixed",
     "SynthOnlyCheck",
@@ -102,11 +104,40 @@ DNS1123_SUBDOMAIN = Rule(
     max_length=253,
 )
 
+# Kubernetes refuses "." and "..", and any key starting with ".." (IsConfigMapKey).
 SECRET_DATA_KEY = Rule(
     name="Kubernetes Secret key",
-    description="1-253 characters of letters, digits, '-', '_' and '.'",
-    pattern=r"[-._a-zA-Z0-9]+",
+    description=(
+        "1-253 characters of letters, digits, '-', '_' and '.', neither '.' nor starting with '..'"
+    ),
+    pattern=r"\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*",
     max_length=253,
+)
+
+# Namespaces built into every cluster: the project never creates them, only writes into them.
+BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+KUBE_NAMESPACE = ReservedPrefix(
+    name="Namespace",
+    prefix="kube-",
+    reserved_for="the prefix is reserved for Kubernetes' own namespaces",
+    allowed=tuple(n for n in BUILTIN_NAMESPACES if n.startswith("kube-")),
+)
+
+# Azure's tag limits (Azure Resource Manager, "Tag resources": name 512, value 256, 50 a resource).
+MAX_AZURE_TAGS = 50
+AZURE_TAG_NAME = Rule(
+    name="Azure tag name",
+    # "backslash", not the character: the CDK's HCL renderer writes it unescaped (make hcl).
+    description="1-512 characters, none of them '<', '>', '%', '&', '?', '/' or a backslash",
+    pattern=r"[^<>%&\\?/]+",
+    max_length=512,
+)
+AZURE_TAG_VALUE = Rule(
+    name="Azure tag value",
+    description="at most 256 characters",
+    pattern=r"(?s:.*)",
+    min_length=0,
+    max_length=256,
 )
 
 KEY_VAULT_NAME = Rule(

@@ -15,7 +15,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictStr,
     ValidatorFunctionWrapHandler,
     model_validator,
 )
@@ -29,6 +28,7 @@ from aks_workload_identity.entry_settings import (
     WorkloadSettings,
 )
 from aks_workload_identity.settings_fields import (
+    AzureTags,
     ConfigKey,
     Duration,
     FederatedCredentialName,
@@ -106,7 +106,7 @@ class Settings(BaseModel):
     kubeconfig_path: Text = "~/.kube/config"
     kubeconfig_context: Text | None = None
 
-    tags: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    tags: AzureTags = Field(default_factory=dict)
 
     # --- where Terraform keeps each stack's state ---
     environment: Annotated[Text, rule(rules.ENVIRONMENT_NAME)] | None = None

@@ -95,7 +95,7 @@ def unique(what: str, fields: tuple[str, ...] = ()) -> WrapValidator:
 
 
 Text = Annotated[StrictStr, rule(rules.NOT_BLANK)]
-Namespace = Annotated[Text, rule(rules.DNS1123_LABEL)]
+Namespace = Annotated[Text, rule(rules.DNS1123_LABEL), rule(rules.KUBE_NAMESPACE)]
 K8sName = Annotated[Text, rule(rules.DNS1123_SUBDOMAIN)]
 Duration = Annotated[Text, rule(rules.GO_DURATION)]
 Version = Annotated[Text, rule(rules.SEMVER)]
@@ -110,3 +110,7 @@ SubnetId = Annotated[Text, rule(rules.AZURE_SUBNET_ID)]
 SecretContentType = Annotated[Text, rule(rules.SECRET_CONTENT_TYPE)]
 UtcTimestamp = Annotated[Text, rule(rules.UTC_TIMESTAMP)]
 StoreKind = Annotated[Text, rule(rules.STORE_KIND)]
+AzureTags = dict[
+    Annotated[StrictStr, rule(rules.AZURE_TAG_NAME)],
+    Annotated[StrictStr, rule(rules.AZURE_TAG_VALUE)],
+]

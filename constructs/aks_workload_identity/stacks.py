@@ -288,7 +288,7 @@ class SecretsStack(ConfiguredStack):
         self.namespaced_stores = {
             (store.name, namespace): SecretStore(
                 self,
-                f"{store.construct_id}-{namespace}",
+                f"{store.construct_id}_{namespace}",
                 SecretStoreProps(
                     name=store.name,
                     namespace=namespace,
@@ -311,7 +311,7 @@ class SecretsStack(ConfiguredStack):
         store = namespaced or self.stores[spec.store]
         return ExternalSecret(
             self,
-            f"external-secret-{spec.namespace}-{spec.name}",
+            spec.construct_id,
             ExternalSecretProps(
                 name=spec.name,
                 namespace=spec.namespace,

@@ -26,6 +26,7 @@ from aks_workload_identity.cdk import (
 from aks_workload_identity.checks import hcl_string
 from aks_workload_identity.config import Config
 from aks_workload_identity.hcl_output import variable_default
+from aks_workload_identity.literals import literal
 from aks_workload_identity.settings import Settings
 from aks_workload_identity.settings_fields import RuleValidator
 
@@ -73,10 +74,16 @@ def rule_validations(
         depth = re.fullmatch(r"v(\d+)", expression)
         element = f"v{int(depth[1]) + 1}" if depth else "v0"  # distinct names when nested
         each = expression if origin is list else f"values({expression})"
-        return [
+        found = [
             (check, f"alltrue([for {element} in {each} : {condition}])")
             for check, condition in rule_validations(element, typing.get_args(annotation)[-1])
         ]
+        if origin is dict:  # and the rules on its keys
+            found[:0] = [
+                (check, f"alltrue([for {element} in keys({expression}) : {condition}])")
+                for check, condition in rule_validations(element, typing.get_args(annotation)[0])
+            ]
+        return found
     checks = [m.rule for m in metadata if isinstance(m, RuleValidator)]
     if origin is typing.Literal and all(isinstance(c, str) for c in typing.get_args(annotation)):
         checks.append(rules.OneOf("", typing.get_args(annotation)))
@@ -95,7 +102,7 @@ def terraform_jsonencode(value: Any) -> str:
 
 def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str, TerraformVariable]:
     values = config.variable_values
-    source = config.source.name
+    source = literal(config.source.name)  # an error_message is a template
     declared = {}
     for key, field in Settings.model_fields.items():
         value = values[key]

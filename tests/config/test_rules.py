@@ -47,7 +47,6 @@ LOWER_DASH = LOWER_DIGITS + "-"
 SHAPES = [
     Shape(rules.DNS1123_LABEL, LOWER_DIGITS, LOWER_DIGITS + "-", LOWER_DIGITS, 1, 63),
     Shape(rules.DNS1123_SUBDOMAIN, LOWER_DIGITS, LOWER_DIGITS + "-.", LOWER_DIGITS, 1, 253),
-    Shape(rules.SECRET_DATA_KEY, ALNUM + "-._", ALNUM + "-._", ALNUM + "-._", 1, 253),
     Shape(rules.KEY_VAULT_NAME, string.ascii_letters, ALNUM + "-", ALNUM, 3, 24, "--"),
     Shape(rules.KEY_VAULT_SECRET_NAME, ALNUM + "-", ALNUM + "-", ALNUM + "-", 1, 127),
     Shape(rules.FEDERATED_CREDENTIAL_NAME, ALNUM, ALNUM + "-_", ALNUM + "-_", 3, 120),
