@@ -6,6 +6,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from aks_workload_identity.cdk import TerraformStack, declare_target_versions
+from aks_workload_identity.cluster import ClusterAccessProps
 from aks_workload_identity.config import Config
 from aks_workload_identity.hcl_output import hcl_output
 from aks_workload_identity.state_backend import state_backend
@@ -34,3 +35,17 @@ class ConfiguredStack(TerraformStack):
         state_directory = self.node.try_get_context(STATE_DIRECTORY_CONTEXT) or "../../.."
         state_backend(self, id_, config.state, state_directory)
         declare_config_variables(self, config)
+
+
+def cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAccessProps:
+    """How the cluster and secrets stacks reach the cluster."""
+    return ClusterAccessProps(
+        kubernetes_auth=config.kubernetes_auth,
+        kubeconfig_path=config.kubeconfig_path,
+        kubeconfig_context=config.kubeconfig_context,
+        aks_cluster_name=config.aks_cluster_name,
+        aks_resource_group_name=config.aks_resource_group_name,
+        aks_admin_credentials=config.aks_admin_credentials,
+        kubelogin_login_mode=config.kubelogin_login_mode,
+        helm_enabled=helm_enabled,
+    )

@@ -1,4 +1,5 @@
-"""The three stacks, composed from the constructs; deploy applies them in this order."""
+"""The identity and cluster stacks, composed from the constructs, and the three stacks in the
+order deploy applies them (the secrets stack: ``secrets_stack.py``)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,13 @@ from aks_workload_identity.cdk import (
 )
 from aks_workload_identity.cluster import (
     ClusterAccess,
-    ClusterAccessProps,
     KubernetesCluster,
     KubernetesClusterProps,
 )
-from aks_workload_identity.config import Config, ExternalSecretConfig
-from aks_workload_identity.configured_stack import ConfiguredStack
+from aks_workload_identity.config import Config
+from aks_workload_identity.configured_stack import ConfiguredStack, cluster_access_props
 from aks_workload_identity.existing_key_vault import ExistingKeyVault, ExistingKeyVaultProps
 from aks_workload_identity.external_secrets import (
-    ClusterSecretStore,
-    ClusterSecretStoreProps,
-    ExternalSecret,
-    ExternalSecretProps,
     ExternalSecretsOperator,
     ExternalSecretsOperatorProps,
 )
@@ -40,7 +36,7 @@ from aks_workload_identity.providers import (
     RandomProvider,
     TimeProvider,
 )
-from aks_workload_identity.secret_store import SecretStore, SecretStoreProps
+from aks_workload_identity.secrets_stack import SecretsStack
 from aks_workload_identity.service_account import (
     WorkloadServiceAccount,
     WorkloadServiceAccountProps,
@@ -197,26 +193,13 @@ def _vault_config_keys(config: Config) -> dict[str, str]:
     }
 
 
-def _cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAccessProps:
-    return ClusterAccessProps(
-        kubernetes_auth=config.kubernetes_auth,
-        kubeconfig_path=config.kubeconfig_path,
-        kubeconfig_context=config.kubeconfig_context,
-        aks_cluster_name=config.aks_cluster_name,
-        aks_resource_group_name=config.aks_resource_group_name,
-        aks_admin_credentials=config.aks_admin_credentials,
-        kubelogin_login_mode=config.kubelogin_login_mode,
-        helm_enabled=helm_enabled,
-    )
-
-
 class ClusterStack(ConfiguredStack):
     """Kubernetes: namespaces, the annotated service accounts, the optional workload identity
     webhook, the ESO Helm release."""
 
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
         super().__init__(scope, id_, config)
-        ClusterAccess(self, "access", _cluster_access_props(config, helm_enabled=True))
+        ClusterAccess(self, "access", cluster_access_props(config, helm_enabled=True))
         self.namespaces = Namespaces(self, "namespaces", config.namespaces_to_create)
         self.service_accounts = {
             workload.key: WorkloadServiceAccount(
@@ -260,69 +243,6 @@ class ClusterStack(ConfiguredStack):
             )
             if config.eso_install_enabled
             else None
-        )
-
-
-class SecretsStack(ConfiguredStack):
-    """ESO custom resources; a stack of its own because their CRDs must exist at plan time."""
-
-    def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
-        super().__init__(scope, id_, config)
-        ClusterAccess(self, "access", _cluster_access_props(config, helm_enabled=False))
-        self.stores = {
-            store.name: ClusterSecretStore(
-                self,
-                store.construct_id,
-                ClusterSecretStoreProps(
-                    name=store.name,
-                    vault_url=identity.vault_uri,
-                    service_account=store.service_account,
-                    namespace=store.namespace,
-                    ready_timeout=config.eso_ready_timeout,
-                    serves_namespaces=store.namespaces,
-                ),
-            )
-            for store in config.cluster_secret_stores
-            if store.kind == "ClusterSecretStore"
-        }
-        self.namespaced_stores = {
-            (store.name, namespace): SecretStore(
-                self,
-                f"{store.construct_id}_{namespace}",
-                SecretStoreProps(
-                    name=store.name,
-                    namespace=namespace,
-                    vault_url=identity.vault_uri,
-                    service_account=store.service_account,
-                    ready_timeout=config.eso_ready_timeout,
-                ),
-            )
-            for store in config.cluster_secret_stores
-            if store.kind == "SecretStore"
-            for namespace in store.namespaces
-        }
-        self.external_secrets = [
-            self._external_secret(spec, config.eso_ready_timeout)
-            for spec in config.external_secrets
-        ]
-
-    def _external_secret(self, spec: ExternalSecretConfig, ready_timeout: str) -> ExternalSecret:
-        namespaced = self.namespaced_stores.get((spec.store, spec.namespace))
-        store = namespaced or self.stores[spec.store]
-        return ExternalSecret(
-            self,
-            spec.construct_id,
-            ExternalSecretProps(
-                name=spec.name,
-                namespace=spec.namespace,
-                store=spec.store,
-                store_kind="SecretStore" if namespaced else "ClusterSecretStore",
-                refresh_interval=spec.refresh_interval,
-                data=spec.data,
-                data_from=spec.data_from,
-                ready_timeout=ready_timeout,
-            ),
-            depends_on=[store.manifest],
         )
 
 
