@@ -148,6 +148,7 @@ def _stores(mappings: Mappings, workloads: dict[str, WorkloadConfig]) -> tuple[S
             namespace=workloads[store.workload].namespace,
             kind=store.kind,
             namespaces=tuple(dict.fromkeys([*used[name], *store.allowed_namespaces])),
+            namespace_labels=tuple(sorted(store.allowed_namespace_labels.items())),
         )
         for name, store in mappings.cluster_secret_stores.items()
     )

@@ -64,7 +64,8 @@ class StoreConfig:
     """A store that authenticates as ``workload``'s service account, serving ``namespaces``.
 
     ``kind`` ``ClusterSecretStore``: one store, its service account in ``namespace``, limited to
-    ``namespaces`` (those of its ExternalSecrets and ``allowed_namespaces``); ``SecretStore``: one
+    ``namespaces`` (those of its ExternalSecrets and ``allowed_namespaces``) and namespaces carrying
+    every one of ``namespace_labels``; ``SecretStore``: one
     store in each of ``namespaces``, as the service account of that name there.
     """
 
@@ -75,6 +76,7 @@ class StoreConfig:
     namespace: str
     kind: str = "ClusterSecretStore"
     namespaces: tuple[str, ...] = ()
+    namespace_labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from aks_workload_identity.settings_fields import (
     KeyVaultSecretsRole,
     ManagedIdentityName,
     Namespace,
+    NamespaceLabels,
     SecretDataKey,
     StoreKind,
     Text,
@@ -160,8 +161,9 @@ class ClusterSecretStoreSettings(BaseModel):
     """One entry of ``cluster_secret_stores``: the workload whose service account it uses.
 
     ``kind`` ``ClusterSecretStore``: one store, serving the namespaces of its ExternalSecrets and
-    ``allowed_namespaces``; ``SecretStore``: one store in each namespace of its ExternalSecrets,
-    authenticating as the service account of that name in that namespace.
+    ``allowed_namespaces``, and those carrying every label of ``allowed_namespace_labels``;
+    ``SecretStore``: one store in each namespace of its ExternalSecrets, authenticating as the
+    service account of that name in that namespace.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -171,3 +173,4 @@ class ClusterSecretStoreSettings(BaseModel):
     allowed_namespaces: Annotated[list[Namespace], unique("namespace")] = Field(
         default_factory=list
     )
+    allowed_namespace_labels: NamespaceLabels = Field(default_factory=dict)

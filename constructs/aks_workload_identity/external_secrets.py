@@ -140,7 +140,8 @@ class ClusterSecretStoreProps:
     ``vault_url``: e.g. ``SecretsVault(...).vault.vault_uri``. ``ready_timeout``: how long deploy
     waits for ESO to report the store Ready, default ``"10m"`` (see ``waits.py``).
     ``serves_namespaces``: the only namespaces whose ExternalSecrets ESO serves through it
-    (``spec.conditions``); default none, so a store nobody lists serves no namespace.
+    (``spec.conditions``); default none, so a store nobody lists serves no namespace;
+    ``serves_labelled``: and every namespace carrying all of these labels.
     """
 
     name: str
@@ -149,6 +150,7 @@ class ClusterSecretStoreProps:
     namespace: str
     ready_timeout: str = waits.READY_TIMEOUT
     serves_namespaces: Sequence[str] = ()
+    serves_labelled: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = rules.PropsProblems(f"ClusterSecretStore {self.name!r}")
@@ -159,6 +161,9 @@ class ClusterSecretStoreProps:
         problems.require("ready_timeout", self.ready_timeout, rules.GO_DURATION)
         for namespace in self.serves_namespaces:
             problems.require("serves_namespaces", namespace, rules.DNS1123_LABEL)
+        for key, value in self.serves_labelled.items():
+            problems.require("serves_labelled", key, rules.LABEL_KEY)
+            problems.require(f"serves_labelled[{key!r}]", value, rules.LABEL_VALUE)
         problems.raise_any()
 
 
@@ -190,7 +195,7 @@ class ClusterSecretStore(Construct):
             {"name": props.name},
             {
                 "provider": {"azurekv": azurekv},
-                "conditions": store_conditions(props.serves_namespaces),
+                "conditions": store_conditions(props.serves_namespaces, props.serves_labelled),
             },
             props.ready_timeout,
             depends_on,

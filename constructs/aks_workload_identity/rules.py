@@ -104,6 +104,29 @@ DNS1123_SUBDOMAIN = Rule(
     max_length=253,
 )
 
+# Kubernetes label syntax (apimachinery IsQualifiedName / IsValidLabelValue): an optional
+# DNS-subdomain prefix and '/', then a name of at most 63 characters; a value is one, or empty.
+_LABEL_NAME = r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+LABEL_KEY = Rule(
+    name="Kubernetes label key",
+    description=(
+        "an optional DNS subdomain and '/', then 1-63 letters, digits, '-', '_' or '.', "
+        "starting and ending with a letter or digit"
+    ),
+    pattern=rf"(?:[a-z0-9](?:[-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}",
+    max_length=317,
+)
+LABEL_VALUE = Rule(
+    name="Kubernetes label value",
+    description=(
+        "empty, or 1-63 letters, digits, '-', '_' or '.', "
+        "starting and ending with a letter or digit"
+    ),
+    pattern=rf"(?:{_LABEL_NAME})?",
+    min_length=0,
+    max_length=63,
+)
+
 # Kubernetes refuses "." and "..", and any key starting with ".." (IsConfigMapKey).
 SECRET_DATA_KEY = Rule(
     name="Kubernetes Secret key",

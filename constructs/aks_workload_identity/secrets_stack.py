@@ -42,6 +42,7 @@ class SecretsStack(ConfiguredStack):
                     namespace=store.namespace,
                     ready_timeout=config.eso_ready_timeout,
                     serves_namespaces=store.namespaces,
+                    serves_labelled=dict(store.namespace_labels),
                 ),
             )
             for store in config.cluster_secret_stores

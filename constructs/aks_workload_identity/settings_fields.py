@@ -110,6 +110,10 @@ SubnetId = Annotated[Text, rule(rules.AZURE_SUBNET_ID)]
 SecretContentType = Annotated[Text, rule(rules.SECRET_CONTENT_TYPE)]
 UtcTimestamp = Annotated[Text, rule(rules.UTC_TIMESTAMP)]
 StoreKind = Annotated[Text, rule(rules.STORE_KIND)]
+NamespaceLabels = dict[
+    Annotated[StrictStr, rule(rules.LABEL_KEY)],
+    Annotated[StrictStr, rule(rules.LABEL_VALUE)],
+]
 AzureTags = dict[
     Annotated[StrictStr, rule(rules.AZURE_TAG_NAME)],
     Annotated[StrictStr, rule(rules.AZURE_TAG_VALUE)],

@@ -25,11 +25,12 @@ def store_kinds_are_deployable(settings: Settings) -> None:
         if store.kind != "SecretStore":
             continue
         where = f"cluster_secret_stores.{name}"
-        if store.allowed_namespaces:
-            raise ValueError(
-                f"{where}.allowed_namespaces: a SecretStore serves only its own namespace; "
-                'drop allowed_namespaces, or set kind = "ClusterSecretStore"'
-            )
+        for widening in ("allowed_namespaces", "allowed_namespace_labels"):
+            if getattr(store, widening):
+                raise ValueError(
+                    f"{where}.{widening}: a SecretStore serves only its own namespace; "
+                    f'drop {widening}, or set kind = "ClusterSecretStore"'
+                )
         template = settings.workloads[store.workload]
         for namespace in namespaces_reading_through(settings, name):
             found = {

@@ -8,7 +8,7 @@ never written: a store that no namespace may use gets one condition that matches
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 STORE_KINDS = ("ClusterSecretStore", "SecretStore")
 NAME_LABEL = "kubernetes.io/metadata.name"
@@ -18,7 +18,14 @@ MATCHES_NO_NAMESPACE = {
 }
 
 
-def store_conditions(namespaces: Iterable[str]) -> list[dict]:
-    """The conditions serving exactly ``namespaces`` (sorted, each once), or none at all."""
+def store_conditions(
+    namespaces: Iterable[str], labels: Mapping[str, str] | None = None
+) -> list[dict]:
+    """The conditions serving exactly ``namespaces`` (sorted, each once) and the namespaces that
+    carry every one of ``labels`` (one condition each; ESO serves a namespace any one matches),
+    or none at all."""
     allowed = sorted(set(namespaces))
-    return [{"namespaces": allowed}] if allowed else [MATCHES_NO_NAMESPACE]
+    conditions: list[dict] = [{"namespaces": allowed}] if allowed else []
+    if labels:
+        conditions.append({"namespaceSelector": {"matchLabels": dict(sorted(labels.items()))}})
+    return conditions or [MATCHES_NO_NAMESPACE]

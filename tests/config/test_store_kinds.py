@@ -58,6 +58,36 @@ def test_allowed_namespaces_widen_a_cluster_store(tmp_path) -> None:
     assert stores["team"].namespaces == ("orders",)
 
 
+def test_a_label_selector_widens_a_cluster_store_by_a_condition_of_its_own(tmp_path) -> None:
+    text = TEAMS.replace(
+        '{ workload = "eso" }',
+        '{ workload = "eso", allowed_namespace_labels = { "example.com/team" = "platform" } }',
+    )
+    stores = {s.name: s for s in load_config(write(tmp_path, text)).cluster_secret_stores}
+    assert stores["shared"].namespace_labels == (("example.com/team", "platform"),)
+    assert store_conditions(
+        stores["shared"].namespaces, dict(stores["shared"].namespace_labels)
+    ) == [
+        {"namespaces": ["default"]},
+        {"namespaceSelector": {"matchLabels": {"example.com/team": "platform"}}},
+    ]
+    # Labels alone: the selector is the only condition (never the match-nothing one).
+    assert store_conditions((), {"team": ""}) == [
+        {"namespaceSelector": {"matchLabels": {"team": ""}}}
+    ]
+
+
+def test_label_keys_and_values_follow_kubernetes_syntax(tmp_path) -> None:
+    for labels, where in (
+        ('{ "-team" = "a" }', "allowed_namespace_labels"),
+        ('{ "team" = "a b" }', "allowed_namespace_labels.team"),
+    ):
+        text = TEAMS.replace(
+            '{ workload = "eso" }', f'{{ workload = "eso", allowed_namespace_labels = {labels} }}'
+        )
+        assert f"cluster_secret_stores.shared.{where}" in one_problem(tmp_path, text)
+
+
 def test_a_store_no_external_secret_reads_through_serves_no_namespace(tmp_path) -> None:
     text = TEAMS.replace('store = "shared"', 'store = "team"').replace('"default"', '"orders"')
     text = text.replace('name = "b"', 'name = "c"')
@@ -113,6 +143,12 @@ def test_only_a_cluster_store_can_be_widened(tmp_path) -> None:
     assert (
         "cluster_secret_stores.team.allowed_namespaces: a SecretStore serves only its own namespace"
         in line
+    )
+    text = TEAMS.replace(
+        'kind = "SecretStore"', 'kind = "SecretStore", allowed_namespace_labels = { team = "a" }'
+    )
+    assert "team.allowed_namespace_labels: a SecretStore serves only its own namespace" in (
+        one_problem(tmp_path, text)
     )
 
 

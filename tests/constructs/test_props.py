@@ -64,3 +64,15 @@ def test_props_report_every_problem_at_once() -> None:
     for field_name in ("name = 'Store_1'", "vault_url = 'http://vault'", "namespace = 'Apps'"):
         assert field_name in message
     assert message.count("; ") == 2
+
+
+def test_a_store_widened_by_labels_checks_their_syntax() -> None:
+    from aks_workload_identity.external_secrets import ClusterSecretStoreProps
+
+    fine = {"name": "store", "vault_url": "https://v.vault.azure.net/", "service_account": "sa"}
+    ClusterSecretStoreProps(**fine, namespace="apps", serves_labelled={"example.com/team": ""})
+    with pytest.raises(ValueError, match="ClusterSecretStore 'store'") as caught:
+        ClusterSecretStoreProps(**fine, namespace="apps", serves_labelled={"-team": "a b"})
+    message = str(caught.value)
+    assert "serves_labelled = '-team'" in message
+    assert "serves_labelled['-team'] = 'a b'" in message
