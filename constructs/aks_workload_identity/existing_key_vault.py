@@ -10,7 +10,7 @@ from aks_workload_identity import rules, waits
 from aks_workload_identity.cdk import Fn, Postcondition, TerraformResourceLifecycle
 from aks_workload_identity.checks import hcl_string
 from aks_workload_identity.hcl_output import write_postconditions_as_blocks
-from aks_workload_identity.key_vault import DEPLOYER_ROLE, data_plane_role
+from aks_workload_identity.key_vault import data_plane_role, deployer_access
 from aks_workload_identity.providers import DataAzurermKeyVault, RoleAssignment, Sleep
 
 # Where a vault's resource group and name sit in its ID split at "/" (Terraform's split too).
@@ -111,14 +111,8 @@ class ExistingKeyVault(Construct):
         self.deployer_access: RoleAssignment | None = None
         self.rbac_propagated: Sleep | None = None
         if props.deployer_object_id is not None:
-            self.deployer_access = self.grant(
-                "deployer", props.deployer_object_id, DEPLOYER_ROLE, service_principal=False
-            )
-            self.rbac_propagated = Sleep(
-                self,
-                "deployer-access-propagation",
-                create_duration=props.rbac_propagation_wait,
-                triggers={"role_assignment_id": self.deployer_access.id},
+            self.deployer_access, self.rbac_propagated = deployer_access(
+                self, self.vault_id, props.deployer_object_id, props.rbac_propagation_wait
             )
 
     def grant(

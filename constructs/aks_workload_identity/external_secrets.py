@@ -167,6 +167,15 @@ class ClusterSecretStoreProps:
         problems.raise_any()
 
 
+def workload_identity_provider(
+    vault_url: str, service_account: str, namespace: str | None = None
+) -> dict:
+    """A store's ``azurekv`` provider, authenticating as ``service_account`` (of ``namespace``;
+    none for a SecretStore, whose service account is always one of its own namespace)."""
+    account = {"name": service_account, **({"namespace": namespace} if namespace else {})}
+    return {"authType": "WorkloadIdentity", "vaultUrl": vault_url, "serviceAccountRef": account}
+
+
 class ClusterSecretStore(Construct):
     """Creates ``manifest``, and waits until ESO reports the store Ready (token exchange works).
 
@@ -184,11 +193,9 @@ class ClusterSecretStore(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.props = props
-        azurekv = {
-            "authType": "WorkloadIdentity",
-            "vaultUrl": props.vault_url,
-            "serviceAccountRef": {"name": props.service_account, "namespace": props.namespace},
-        }
+        azurekv = workload_identity_provider(
+            props.vault_url, props.service_account, props.namespace
+        )
         self.manifest = ready_manifest(
             self,
             "ClusterSecretStore",

@@ -216,14 +216,8 @@ class SecretsVault(Construct):
         self.vault_id: str = self.vault.id
         self.vault_uri: str = self.vault.vault_uri
         self.vault_name: str = self.vault.name
-        self.deployer_access = self.grant(
-            "deployer", props.deployer_object_id, DEPLOYER_ROLE, service_principal=False
-        )
-        self.rbac_propagated = Sleep(
-            self,
-            "deployer-access-propagation",
-            create_duration=props.rbac_propagation_wait,
-            triggers={"role_assignment_id": self.deployer_access.id},
+        self.deployer_access, self.rbac_propagated = deployer_access(
+            self, self.vault_id, props.deployer_object_id, props.rbac_propagation_wait
         )
         self.seed_value = RandomPassword(self, "seed-value", length=32, special=True)
         self.seed_secret = KeyVaultSecret(
@@ -274,3 +268,19 @@ def data_plane_role(
         principal_type="ServicePrincipal" if service_principal else None,
         skip_service_principal_aad_check=True if service_principal else None,
     )
+
+
+def deployer_access(
+    scope: Construct, vault_id: str, deployer_object_id: str, propagation_wait: str
+) -> tuple[RoleAssignment, Sleep]:
+    """The deployer's own role to write secrets, and the wait until Azure applies it."""
+    access = data_plane_role(
+        scope, "deployer", vault_id, deployer_object_id, DEPLOYER_ROLE, service_principal=False
+    )
+    propagated = Sleep(
+        scope,
+        "deployer-access-propagation",
+        create_duration=propagation_wait,
+        triggers={"role_assignment_id": access.id},
+    )
+    return access, propagated

@@ -9,7 +9,7 @@ from constructs import Construct
 
 from aks_workload_identity import rules, waits
 from aks_workload_identity.cdk import ITerraformDependable
-from aks_workload_identity.external_secrets import ready_manifest
+from aks_workload_identity.external_secrets import ready_manifest, workload_identity_provider
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,7 @@ class SecretStore(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.props = props
-        azurekv = {
-            "authType": "WorkloadIdentity",
-            "vaultUrl": props.vault_url,
-            # No namespace: a SecretStore's service account is always one of its own namespace.
-            "serviceAccountRef": {"name": props.service_account},
-        }
+        azurekv = workload_identity_provider(props.vault_url, props.service_account)
         self.manifest = ready_manifest(
             self,
             "SecretStore",
