@@ -33,6 +33,7 @@ from aks_workload_identity.problems import NO_VALUE, ConfigError, Problem, valid
 from aks_workload_identity.secret_data import DataItem, Extract, Find
 from aks_workload_identity.settings import BROAD_KEY_VAULT_ROLE, Settings
 from aks_workload_identity.state_settings import state_config
+from aks_workload_identity.store_conditions import namespaces_by_store
 from aks_workload_identity.tfvars import read_tfvars
 from aks_workload_identity.walkthrough import Mappings, mappings_of
 
@@ -135,10 +136,7 @@ def _workloads(mappings: Mappings) -> tuple[WorkloadConfig, ...]:
 def _stores(mappings: Mappings, workloads: dict[str, WorkloadConfig]) -> tuple[StoreConfig, ...]:
     """Each store serves the namespaces of the ExternalSecrets that read through it, and the
     ones its ``allowed_namespaces`` add, in order of first use."""
-    only_store = next(iter(mappings.cluster_secret_stores), "")
-    used: dict[str, list[str]] = {name: [] for name in mappings.cluster_secret_stores}
-    for entry in mappings.external_secrets:
-        used.setdefault(entry.store or only_store, []).append(entry.namespace)
+    used = namespaces_by_store(mappings.cluster_secret_stores, mappings.external_secrets)
     return tuple(
         StoreConfig(
             name=name,

@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from aks_workload_identity.store_conditions import namespaces_by_store
+
 if TYPE_CHECKING:
     from aks_workload_identity.settings import Settings
-
-
-def namespaces_reading_through(settings: Settings, store: str) -> list[str]:
-    """The namespaces of the ExternalSecrets that read through ``store``, in order of use."""
-    only_store = next(iter(settings.cluster_secret_stores or {}), "")
-    entries = settings.external_secrets or []
-    return list(dict.fromkeys(e.namespace for e in entries if (e.store or only_store) == store))
 
 
 def store_kinds_are_deployable(settings: Settings) -> None:
@@ -21,6 +16,7 @@ def store_kinds_are_deployable(settings: Settings) -> None:
     workload must declare that service account there, annotated with the store's identity."""
     if settings.cluster_secret_stores is None or settings.workloads is None:
         return
+    reading = namespaces_by_store(settings.cluster_secret_stores, settings.external_secrets or [])
     for name, store in settings.cluster_secret_stores.items():
         if store.kind != "SecretStore":
             continue
@@ -32,7 +28,7 @@ def store_kinds_are_deployable(settings: Settings) -> None:
                     f'drop {widening}, or set kind = "ClusterSecretStore"'
                 )
         template = settings.workloads[store.workload]
-        for namespace in namespaces_reading_through(settings, name):
+        for namespace in reading[name]:
             found = {
                 key: w
                 for key, w in settings.workloads.items()

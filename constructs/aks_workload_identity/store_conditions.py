@@ -9,6 +9,7 @@ never written: a store that no namespace may use gets one condition that matches
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 STORE_KINDS = ("ClusterSecretStore", "SecretStore")
 NAME_LABEL = "kubernetes.io/metadata.name"
@@ -16,6 +17,25 @@ NAME_LABEL = "kubernetes.io/metadata.name"
 MATCHES_NO_NAMESPACE = {
     "namespaceSelector": {"matchExpressions": [{"key": NAME_LABEL, "operator": "DoesNotExist"}]}
 }
+
+
+class ReadsThroughStore(Protocol):
+    """An ExternalSecret entry: its namespace, and the store it names (none: the only one)."""
+
+    namespace: str
+    store: str | None
+
+
+def namespaces_by_store(
+    stores: Iterable[str], external_secrets: Iterable[ReadsThroughStore]
+) -> dict[str, list[str]]:
+    """Each store's namespaces: those of the ExternalSecrets reading through it, each once, in
+    order of first use; an entry naming no store reads through the only one."""
+    used: dict[str, dict[str, None]] = {name: {} for name in stores}
+    only_store = next(iter(used), "")
+    for entry in external_secrets:
+        used.setdefault(entry.store or only_store, {})[entry.namespace] = None
+    return {name: list(namespaces) for name, namespaces in used.items()}
 
 
 def store_conditions(
