@@ -54,9 +54,13 @@ def for_tree_sitter(text: str) -> bytes:
             position = end + 2
             continue
         elif char == '"':
-            end = _string_end(text, position)
-            # tree-sitter-hcl stops at a control character in a string; Terraform keeps it.
-            out += _CONTROL.sub(b" ", text[position:end].encode())
+            end, escapes = _string_end(text, position)
+            # tree-sitter-hcl stops at a control character in a string, and reads the "$${" of
+            # "$$${" as "$" and an interpolation; Terraform keeps the one, escapes the other.
+            string = text[position:end]
+            for escape in escapes:
+                string = f"{string[: escape - position]}   {string[escape - position + 3 :]}"
+            out += _CONTROL.sub(b" ", string.encode())
             position = end
             continue
         elif heredoc := _HEREDOC_START.match(text, position):
@@ -95,11 +99,13 @@ def _blank(comment: str) -> bytes:
     return re.sub(rb"[^\n]", b" ", comment.encode())
 
 
-def _string_end(text: str, start: int) -> int:
-    """Just past the closing quote of the string opened at ``start``; an interpolation's
-    expression (``${...}``) is skipped by its braces, as a template is refused later anyway."""
+def _string_end(text: str, start: int) -> tuple[int, list[int]]:
+    """Just past the closing quote of the string opened at ``start``, and where its escapes
+    (``$${``, ``%%{``) are; an interpolation's expression (``${...}``) is skipped by its braces,
+    as a template is refused later anyway."""
     position = start + 1
     braces = 0
+    escapes: list[int] = []
     while position < len(text):
         char = text[position]
         if char in "\r\n":
@@ -108,8 +114,9 @@ def _string_end(text: str, start: int) -> int:
             position += 2
             continue
         if braces == 0 and char == '"':
-            return position + 1
+            return position + 1, escapes
         if braces == 0 and text.startswith(("$${", "%%{"), position):
+            escapes.append(position)
             position += 3
             continue
         if text.startswith(("${", "%{"), position):

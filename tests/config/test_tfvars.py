@@ -39,9 +39,7 @@ def hcl(value: Any) -> str:
     return "{\n" + "".join(f"  {hcl_string(k)} = {hcl(v)}\n" for k, v in value.items()) + "}"
 
 
-# tree-sitter-hcl reads "%%%{" as "%%" and a directive, and "$$${" as "$$" and an interpolation,
-# where Terraform reads "%" and an escaped "%{": strings that need those are left out.
-strings = st.text().filter(lambda text: "$${" not in text and "%%{" not in text)
+strings = st.text()
 literals = st.recursive(
     st.none() | st.booleans() | st.integers() | strings,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(strings, inner, max_size=4),
