@@ -24,10 +24,11 @@ pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="needs
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory) -> Path:
     """The example with the webhook (its values are one quoted YAML line with a reference in it,
-    its tenant) and two namespaces (one asked for, one only named: a removed block) as JSON (``cdktf.out``) and as HCL (``hcl.out``, as ``make hcl`` writes it) side by
-    side in a project directory of its own (a cdktf.json running this checkout's app):
-    both stacks' backends then resolve to the same state files,
-    ``<root>/terraform.<stack>.tfstate``, and none is written beside the checkout's cdktf.json."""
+    its tenant) and two namespaces (one asked for, one only named: a removed block), as JSON
+    (``cdktf.out``) and as HCL (``hcl.out``, as ``make hcl`` writes it) side by side in a project
+    directory of its own (a cdktf.json running this checkout's app): both stacks' backends then
+    resolve to the same state files, ``<root>/terraform.<stack>.tfstate``, and none is written
+    beside the checkout's cdktf.json."""
     root = tmp_path_factory.mktemp("hcl")
     app = json.loads((PROJECT_DIR / "cdktf.json").read_text())
     app["app"] = f"{sys.executable} -O {PROJECT_DIR / 'main.py'}"

@@ -189,3 +189,23 @@ def test_create_namespace_true_asks_for_it(tmp_path) -> None:
 
     owned = load_config(write_config(tmp_path, text)).namespaces
     assert owned.requested == ("apps",)
+
+
+@pytest.mark.parametrize(
+    ("said", "warned"),
+    [
+        ("", True),
+        ('created_namespaces = ["orders"]', False),
+        ('existing_namespaces = ["orders"]', False),
+    ],
+)
+def test_a_used_namespace_nothing_says_exists_is_warned_about(tmp_path, said, warned) -> None:
+    from aks_workload_identity.config import load_config
+
+    text = REQUIRED + f'external_secret_namespace = "orders"\n{said}\n'
+    warnings = load_config(write_config(tmp_path, text)).warnings
+    assert bool(warnings) == warned
+    if warned:
+        (warning,) = warnings
+        assert warning.startswith("namespace 'orders' is used but not created, so it must exist")
+        assert "list it in created_namespaces to keep it managed" in warning

@@ -28,7 +28,10 @@ from aks_workload_identity.construct_ids import external_secret_ids
 from aks_workload_identity.entry_settings import LEAST_PRIVILEGE_ROLE, DataFromSettings
 from aks_workload_identity.federation import Federation, credential_name
 from aks_workload_identity.literals import literal_strings
-from aks_workload_identity.namespace_ownership import namespace_ownership
+from aks_workload_identity.namespace_ownership import (
+    namespace_ownership,
+    unasked_namespace_warnings,
+)
 from aks_workload_identity.problems import NO_VALUE, ConfigError, Problem, validation_problems
 from aks_workload_identity.secret_data import DataItem, Extract, Find
 from aks_workload_identity.settings import BROAD_KEY_VAULT_ROLE, Settings
@@ -78,7 +81,7 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
         cluster_secret_stores=stores,
         external_secrets=external_secrets,
         namespaces=namespace_ownership(settings, mappings),
-        warnings=_warnings(identities),
+        warnings=_warnings(identities) + unasked_namespace_warnings(settings, mappings),
         state=state_config(settings.environment, settings.remote_state),
         **copied,
     )

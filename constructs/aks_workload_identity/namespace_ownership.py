@@ -60,6 +60,28 @@ def namespace_ownership(settings: Settings, mappings: Mappings) -> NamespaceOwne
     )
 
 
+def unasked_namespace_warnings(settings: Settings, mappings: Mappings) -> tuple[str, ...]:
+    """One line per namespace used that nothing says exists or is to be created: it must exist,
+    and one an earlier deploy created is forgotten by the next (the default before
+    ``created_namespaces``), unless it is asked for before that deploy."""
+    said = {*settings.created_namespaces, *settings.existing_namespaces, *BUILTIN_NAMESPACES}
+    said |= {
+        w.namespace
+        for w in mappings.workloads.values()
+        if w.create_namespace is not None or not w.create_service_account
+    }
+    owned = namespace_ownership(settings, mappings).created
+    used = [w.namespace for w in mappings.workloads.values()]
+    used += [e.namespace for e in mappings.external_secrets]
+    return tuple(
+        f"namespace {ns!r} is used but not created, so it must exist: if an earlier deploy "
+        f"created it, the next one leaves it in place and stops managing it; list it in "
+        f"{REQUEST_KEY} to keep it managed (before that deploy), or in existing_namespaces"
+        for ns in dict.fromkeys(used)
+        if ns not in said and ns not in owned
+    )
+
+
 def namespaces_requested_consistently(settings: Settings) -> None:
     """A namespace is asked for, left alone or exists; never two of them at once."""
     existing = set(settings.existing_namespaces)
