@@ -49,14 +49,11 @@ def test_the_walkthrough_creates_only_esos_namespace(synth) -> None:
     assert "removed" not in cluster
 
 
-def test_a_namespace_is_created_only_when_asked_for(tmp_path) -> None:
-    used = REQUIRED + 'external_secret_namespace = "orders"\n'
-    assert set(_namespaces(synth_config(write_config(tmp_path, used))["cluster"])) == {
-        "external-secrets"
-    }
-    (tmp_path / "asked").mkdir()
-    asked = write_config(tmp_path / "asked", used + 'created_namespaces = ["orders"]\n')
-    assert set(_namespaces(synth_config(asked)["cluster"])) == {"external-secrets", "orders"}
+def test_a_namespace_is_created_only_when_asked_for() -> None:
+    used = _ownership(external_secret_namespace="orders")
+    assert (used.created, used.forgotten) == (("external-secrets",), ("orders",))
+    asked = _ownership(external_secret_namespace="orders", created_namespaces=["orders"])
+    assert (asked.created, asked.forgotten) == (("external-secrets", "orders"), ())
 
 
 def test_namespaces_asked_for_carry_this_deployments_labels() -> None:
@@ -71,26 +68,19 @@ def test_namespaces_asked_for_carry_this_deployments_labels() -> None:
     assert "labels" not in namespaces["external-secrets"]  # ESO's own: not guarded
 
 
-def test_a_used_namespace_not_created_is_forgotten_at_the_address_it_had(tmp_path) -> None:
-    """payments (in existing_namespaces) gets a removed block for the address a created payments
-    namespace has, so a namespace an earlier deploy created is dropped from the state, not
-    deleted."""
-    (removed,) = synth_config(MANY_SECRETS)["cluster"]["removed"]
+def test_a_used_namespace_not_created_is_forgotten_at_the_address_it_had() -> None:
+    """existing-identities only uses orders (an existing service account's namespace): its
+    removed block has the address existing-vault's created orders namespace has, so a namespace
+    an earlier deploy created is dropped from the state, not deleted."""
+    (removed,) = synth_config(EXAMPLES_DIR / "existing-identities.tfvars")["cluster"]["removed"]
     assert removed["lifecycle"] == {"destroy": False}
-    created = write_config(
-        tmp_path,
-        MANY_SECRETS.read_text()
-        .replace('existing_namespaces = ["payments"]', "")
-        .replace(
-            'created_namespaces = ["orders", "shipping"]', 'created_namespaces = ["payments"]'
-        ),
+    created = resources(
+        synth_config(EXAMPLES_DIR / "existing-vault.tfvars")["cluster"], "kubernetes_namespace_v1"
     )
     (address,) = [
         f"kubernetes_namespace_v1.{name}"
-        for name, body in resources(
-            synth_config(created)["cluster"], "kubernetes_namespace_v1"
-        ).items()
-        if one_block(body["metadata"])["name"] == "payments"
+        for name, body in created.items()
+        if one_block(body["metadata"])["name"] == "orders"
     ]
     assert removed["from"] == address
 
