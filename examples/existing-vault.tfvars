@@ -8,6 +8,9 @@
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 
+# Created for the workloads here (and deleted by destroy); any other namespace must exist.
+created_namespaces = ["orders"]
+
 key_vault_resource_id = "/subscriptions/5e2b8a39-0d1c-4d0c-9b7e-1f3a2c4d5e6f/resourceGroups/rg-platform-secrets/providers/Microsoft.KeyVault/vaults/kv-platform-shared"
 
 external_secrets = [

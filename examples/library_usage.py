@@ -24,7 +24,7 @@ from aks_workload_identity.external_secrets import (
 from aks_workload_identity.federation import Federation
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps
-from aks_workload_identity.namespaces import Namespaces
+from aks_workload_identity.namespaces import Namespaces, NamespacesProps
 from aks_workload_identity.providers import (
     AzurermProvider,
     AzurermProviderFeatures,
@@ -91,7 +91,7 @@ class AppsStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, platform: PlatformStack) -> None:
         super().__init__(scope, id_)
         KubernetesProvider(self, "kubernetes", config_path="~/.kube/config")
-        namespaces = Namespaces(self, "namespaces", [NAMESPACE])
+        namespaces = Namespaces(self, "namespaces", NamespacesProps(created=[NAMESPACE]))
         accounts = [
             WorkloadServiceAccount(
                 self,

@@ -7,6 +7,9 @@
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 
+# Created for the workloads here (and deleted by destroy); any other namespace must exist.
+created_namespaces = ["orders", "shipping"]
+
 existing_namespaces = ["payments"]
 
 external_secrets = [

@@ -4,6 +4,9 @@
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 
+# Created for the workloads here (and deleted by destroy); any other namespace must exist.
+created_namespaces = ["orders", "shipping"]
+
 identities = {
   shared = { name = "umi-shared-reader" }
 }

@@ -6,6 +6,9 @@
 aks_resource_group_name = "rg-aks-demo"
 aks_cluster_name        = "aks-demo"
 
+# Created for the workloads here (and deleted by destroy); any other namespace must exist.
+created_namespaces = ["billing"]
+
 identities = {
   eso     = { name = "umi-external-secrets" }
   billing = { name = "umi-billing", key_vault_role = "Key Vault Secrets User" }

@@ -12,10 +12,12 @@ from pathlib import Path
 from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.runtime import cdk_flavour
 from rehearsal import mirror, zygote
-from rehearsal.changes import data_safety_edits
+from rehearsal.changes import EDITS
 from rehearsal.checks import RehearsalError
 from rehearsal.rehearse import PROJECT_DIR, rehearse
 from rehearsal.state_moves import STATE_MOVES
+
+SHIPPED_DIRS = (PROJECT_DIR, PROJECT_DIR / "examples")
 
 
 def shipped_configs() -> list[Path]:
@@ -61,7 +63,7 @@ def _rehearse_all(configs: list[Path], tmp: Path, mirror_config: Path, flavour: 
     for config in configs:
         start = time.monotonic()
         try:
-            edits = data_safety_edits if config == shipped_configs()[0] else None
+            edits = EDITS.get(config.name) if config.parent in SHIPPED_DIRS else None
             r = rehearse(config, tmp / config.stem, mirror_config, edits, flavour)
         except ConfigError as error:
             failures += 1

@@ -96,4 +96,57 @@ def data_safety_edits(r: Rehearsal) -> None:
     require(len(names) == 1 and names[0].startswith("kv-moved-"), f"vaults after it: {names}")
 
 
-__all__ = ["RehearsalError", "data_safety_edits", "edited"]
+def namespace_edits(r: Rehearsal) -> None:
+    """On a deployed configuration that asks for ``orders`` and ``shipping`` (many-secrets): no
+    longer asking for ``orders`` (today's default before created_namespaces) and moving
+    ``shipping`` to existing_namespaces forget them, with everything in them; dropping a
+    namespace asked for and used by nothing is refused, and deletes it when allowed."""
+    config, workdir = r.config, r.workdir
+    kept = ("orders", "shipping")
+
+    def inside(state: dict) -> dict:
+        return {k: v for k, v in state["objects"].items() if k.split("/")[1] in kept}
+
+    before = inside(r.world.read())
+    require(before, f"nothing deployed in {kept} to keep")
+    r.use_config(
+        edited(
+            config,
+            workdir,
+            "stop-creating.tfvars",
+            created_namespaces='["scratch"]',
+            existing_namespaces='["payments", "shipping"]',
+        )
+    )
+    step = r.deploy()
+    require(step.returncode == 0, f"forgetting {kept} failed:\n{_tail(step.output)}")
+    after = r.world.read()
+    missing = [n for n in (*kept, "scratch") if n not in after["namespaces"]]
+    require(not missing, f"namespaces {missing} are gone from the cluster")
+    require(inside(after) == before, f"what was in {kept} changed: {sorted(inside(after))}")
+    managed = {n["metadata"][0]["name"] for n in r.resources("cluster", "kubernetes_namespace_v1")}
+    require(managed == {r.settings.eso_namespace, "scratch"}, f"namespaces in state: {managed}")
+    r.kept_namespaces |= set(kept)
+    _refused(
+        r,
+        "*",
+        edited(r.config, workdir, "drop-scratch.tfvars", created_namespaces="[]"),
+        [
+            "Namespace scratch would be deleted",
+            "created_namespaces no longer asks for it",
+            "namespace_deletion_allowed = true",
+        ],
+        stack="cluster",
+    )
+    r.use_config(
+        edited(r.config, workdir, "drop-on-purpose.tfvars", namespace_deletion_allowed="true")
+    )
+    step = r.deploy()
+    require(step.returncode == 0, f"the allowed deletion failed:\n{_tail(step.output)}")
+    require("scratch" not in r.world.read()["namespaces"], "scratch was not deleted")
+
+
+# The edits ``make rehearse`` makes on a shipped configuration (by file name), before its destroy.
+EDITS = {"my.auto.tfvars.example": data_safety_edits, "many-secrets.tfvars": namespace_edits}
+
+__all__ = ["EDITS", "RehearsalError", "data_safety_edits", "edited", "namespace_edits"]

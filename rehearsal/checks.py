@@ -169,7 +169,8 @@ def check_destroyed(r: Rehearsal, step: Step) -> None:
         f"CRDs after destroy: {sorted(after['crds'])} (kept on purpose: {r.keeps_crds()})",
     )
     require(
-        set(after["namespaces"]) == set(world.BUILTIN_NAMESPACES) | set(r._existing_namespaces()),
+        set(after["namespaces"])
+        == set(world.BUILTIN_NAMESPACES) | set(r._existing_namespaces()) | r.kept_namespaces,
         f"destroy changed the namespaces: {after['namespaces']}",
     )
 

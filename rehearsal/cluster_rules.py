@@ -47,6 +47,7 @@ def _namespace(state: dict, prior: dict | None, new: dict | None, _p: dict) -> N
     if new is None:
         name = prior["metadata"][0]["name"]
         state["namespaces"] = [n for n in state["namespaces"] if n != name]
+        state["namespace_labels"].pop(name, None)
         for key in [k for k in state["objects"] if k.split("/")[1] == name]:
             del state["objects"][key]
         return
@@ -54,6 +55,29 @@ def _namespace(state: dict, prior: dict | None, new: dict | None, _p: dict) -> N
     if prior is None and name in state["namespaces"]:
         raise Refusal(f'namespaces "{name}" already exists')
     state["namespaces"] = sorted({*state["namespaces"], name})
+    state["namespace_labels"][name] = new["metadata"][0].get("labels") or {}
+
+
+def read_resources(state: dict, config: dict) -> dict:
+    """``kubernetes_resources``: the namespaces matching an equality label selector (the only
+    kind of object and selector this project lists)."""
+    if config.get("kind") != "Namespace" or config.get("api_version") != "v1":
+        raise Refusal(f"the stand-in lists namespaces only, not {config.get('kind')}")
+    wanted = dict(
+        term.split("=", 1) for term in (config.get("label_selector") or "").split(",") if term
+    )
+    labels = state["namespace_labels"]
+    return {
+        "objects": [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels[n]}}
+            for n in state["namespaces"]
+            if n in labels and wanted.items() <= labels[n].items()
+        ]
+    }
+
+
+# Data sources whose answer is what the cluster holds.
+READS = {"kubernetes_resources": read_resources}
 
 
 def _require_namespace(state: dict, namespace: str | None, what: str) -> None:

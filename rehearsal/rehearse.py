@@ -62,6 +62,8 @@ class Rehearsal:
     world_name: str = "world"
     # The CLI's --output, as the Makefile passes it for an AZWI_CONFIG file.
     output: str = "cdktf.out"
+    # Namespaces the edits left to the user (no longer created, so forgotten): destroy keeps them.
+    kept_namespaces: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         from aks_workload_identity.config import load_config
@@ -149,7 +151,7 @@ class Rehearsal:
         used |= set(config.existing_namespaces)
         if not config.eso_install_enabled:  # the installed ESO's
             used.add(config.eso_namespace)
-        return sorted(used - set(config.namespaces_to_create))
+        return sorted(used - set(config.namespaces.created))
 
     def use_config(self, config: Path) -> None:
         """Run the next commands with another configuration file (a user's edit)."""

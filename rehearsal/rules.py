@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
-from rehearsal import azure_rules, cluster_rules
+from rehearsal import azure_rules, cluster_rules, facts
 from rehearsal.facts import credential_identity
 from rehearsal.world import World
 
@@ -15,6 +15,14 @@ _RULES = {**azure_rules.RULES, **cluster_rules.RULES}
 def check_plan(world: World, type_name: str, planned: dict | None) -> None:
     """Refuse a plan the real provider could not make (e.g. a custom resource without its CRD)."""
     cluster_rules.check_plan(world.read(), type_name, planned)
+
+
+def read(world: World, type_name: str, config: dict) -> dict:
+    """A data source's computed values: read from the world, else made up (``facts``)."""
+    reader = cluster_rules.READS.get(type_name)
+    if reader is not None:
+        return reader(world.read(), config)
+    return facts.COMPUTED.get(type_name, lambda _c: {})(config)
 
 
 def apply(

@@ -216,7 +216,12 @@ class StandIn:
         block = self.data_sources[request.type_name]
         type_ = block.type
         config = cty.decode(type_, cty.unpack(request.config.msgpack))
-        made_up = facts.COMPUTED.get(request.type_name, lambda _c: {})(cty.plain(config))
+        response = protocol.message("ReadDataSource.Response")()
+        try:
+            made_up = rules.read(self.world, request.type_name, cty.plain(config))
+        except world.Refusal as refusal:
+            response.diagnostics.append(protocol.error(refusal.summary, refusal.detail))
+            return response
         state = {
             name: made_up.get(name, _known_default(a.type))
             if a.computed and config.get(name) is None
@@ -225,7 +230,6 @@ class StandIn:
         }
         for name in block.blocks:
             state[name] = config.get(name)
-        response = protocol.message("ReadDataSource.Response")()
         response.state.msgpack = cty.pack(type_, state)
         return response
 

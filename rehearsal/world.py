@@ -2,8 +2,8 @@
 
 One JSON file (``$REHEARSAL_WORLD/world.json``), changed under a file lock, holds what exists:
 identities, federated credentials, role assignments, vaults and the names of their secrets (never
-a value), namespaces, Kubernetes objects, installed CRDs, Helm releases. ``azure_rules`` and
-``cluster_rules`` change it, refusing what the real services would refuse.
+a value), namespaces and their labels, Kubernetes objects, installed CRDs, Helm releases.
+``azure_rules`` and ``cluster_rules`` change it, refusing what the real services would refuse.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def initial(issuer: str, namespaces: list[str], purge_allowed: bool = True) -> d
         "cluster": {"issuer": issuer},
         "deployer": {"object_id": DEPLOYER_OBJECT_ID, "purge_allowed": purge_allowed},
         "namespaces": sorted({*BUILTIN_NAMESPACES, *namespaces}),
+        "namespace_labels": {},
         "crds": {},
         "objects": {},
         "identities": {},

@@ -24,17 +24,22 @@ pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="needs
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory) -> Path:
     """The example with the webhook (its values are one quoted YAML line with a reference in it,
-    its tenant) as JSON (``cdktf.out``) and as HCL (``hcl.out``, as ``make hcl`` writes it) side by
-    side in a project directory of its own (a cdktf.json running this checkout's app):
-    both stacks' backends then resolve to the same state files,
-    ``<root>/terraform.<stack>.tfstate``, and none is written beside the checkout's cdktf.json."""
+    its tenant) and two namespaces (one asked for, one only named: a removed block), as JSON
+    (``cdktf.out``) and as HCL (``hcl.out``, as ``make hcl`` writes it) side by side in a project
+    directory of its own (a cdktf.json running this checkout's app): both stacks' backends then
+    resolve to the same state files, ``<root>/terraform.<stack>.tfstate``, and none is written
+    beside the checkout's cdktf.json."""
     root = tmp_path_factory.mktemp("hcl")
     app = json.loads((PROJECT_DIR / "cdktf.json").read_text())
     app["app"] = f"{sys.executable} -O {PROJECT_DIR / 'main.py'}"
     (root / "cdktf.json").write_text(json.dumps(app))
     env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "TF_CLI_CONFIG_FILE")}
     config = root / "webhook.tfvars"
-    config.write_text(f"{EXAMPLE_CONFIG.read_text()}\ninstall_workload_identity_webhook = true\n")
+    # A namespace asked for (labelled, guarded) and one only named (a removed block).
+    extra = 'created_namespaces = ["apps"]\nexisting_namespaces = ["tools"]\n'
+    config.write_text(
+        f"{EXAMPLE_CONFIG.read_text()}\ninstall_workload_identity_webhook = true\n{extra}"
+    )
     env.update(AZWI_CONFIG=str(config), CI="1", CHECKPOINT_DISABLE="1")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     cli = str(PROJECT_DIR / "node_modules" / ".bin" / "cdktf")
@@ -92,6 +97,15 @@ def test_hcl_of_quoted_helm_values_with_references_parses(synthesized) -> None:
         '"\\"azureTenantID\\": \\"${data.'
         in (synthesized / "hcl.out/stacks/cluster/cdk.tf").read_text()
     )
+
+
+def test_hcl_has_the_removed_blocks_the_renderer_leaves_out(synthesized) -> None:
+    removed = (synthesized / "hcl.out/stacks/cluster/removed.tf").read_text()
+    (block,) = json.loads((synthesized / "cdktf.out/stacks/cluster/cdk.tf.json").read_text())[
+        "removed"
+    ]
+    assert f"from = {block['from']}" in removed
+    assert "destroy = false" in removed
 
 
 def test_hcl_validates_and_plans_nothing_once_the_json_is_deployed(synthesized, standins) -> None:

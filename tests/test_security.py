@@ -130,11 +130,13 @@ class CheckResult:
 
 
 def _checkov_readable(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` without ``terraform.required_version``: checkov 3.3.30's terraform_json
-    parser raises on any string directly in the terraform block ("this method receives only
-    dicts", ``hclify``) and then scans nothing in the file. No check reads that block."""
+    """``document`` without ``terraform.required_version`` and ``removed``: checkov 3.3.30's
+    terraform_json parser raises on any string directly in the terraform block and on a block
+    type written as a list ("this method receives only dicts", ``hclify``), and then scans
+    nothing in the file. No check reads either."""
     terraform = {k: v for k, v in document["terraform"].items() if k != "required_version"}
-    return {**document, "terraform": terraform}
+    kept = {k: v for k, v in document.items() if k != "removed"}
+    return {**kept, "terraform": terraform}
 
 
 @pytest.fixture(scope="session")

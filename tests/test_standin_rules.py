@@ -276,3 +276,41 @@ def test_uninstalling_eso_deletes_its_crds_and_objects_unless_they_are_kept() ->
         _change(state, "helm_release", release, None)
         assert (world.key("ClusterSecretStore", None, "store") in state["objects"]) is survives
         assert bool(state["crds"]) is survives
+
+
+def test_listing_namespaces_by_label_sees_only_that_owners() -> None:
+    """What the namespace guard reads (``kubernetes_resources``): the namespaces carrying every
+    label of the selector; a deleted namespace is gone from the list."""
+    state = world.initial(ISSUER, ["shared"])
+    mine = {"app.kubernetes.io/managed-by": "azwi", "owner": "a"}
+    for name, labels in (("orders", mine), ("billing", {**mine, "owner": "b"})):
+        _change(
+            state, "kubernetes_namespace_v1", None, {"metadata": [{"name": name, "labels": labels}]}
+        )
+    query = {
+        "api_version": "v1",
+        "kind": "Namespace",
+        "label_selector": "app.kubernetes.io/managed-by=azwi,owner=a",
+    }
+
+    def listed() -> list[str]:
+        return [
+            o["metadata"]["name"]
+            for o in rules.read(_World(state), "kubernetes_resources", query)["objects"]
+        ]
+
+    assert listed() == ["orders"]
+    _change(state, "kubernetes_namespace_v1", {"metadata": [{"name": "orders"}]}, None)
+    assert listed() == []
+    with pytest.raises(Refusal, match="namespaces only"):
+        rules.read(_World(state), "kubernetes_resources", {**query, "kind": "Pod"})
+
+
+class _World:
+    """A world held in memory, for a read."""
+
+    def __init__(self, state: dict) -> None:
+        self.state = state
+
+    def read(self) -> dict:
+        return self.state

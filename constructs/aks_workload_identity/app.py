@@ -58,7 +58,10 @@ def main(project_dir: Path) -> int:
                 REQUIRED_TERRAFORM_VERSION,
                 STATE_DIRECTORY_CONTEXT,
             )
-            from aks_workload_identity.hcl_output import write_required_version
+            from aks_workload_identity.hcl_output import (
+                write_removed_blocks,
+                write_required_version,
+            )
             from aks_workload_identity.stacks import build_stacks
 
             state = os.path.relpath(state_directory(project_dir), outdir.resolve() / "stacks" / "x")
@@ -66,6 +69,7 @@ def main(project_dir: Path) -> int:
             stacks = build_stacks(app, config)
             app.synth()
             write_required_version(app, stacks, REQUIRED_TERRAFORM_VERSION)
+            write_removed_blocks(app, stacks)
     except BrokenPipeError:
         # The CDK's Node process is gone: a Ctrl-C reaches the whole process group, and Node may
         # stop before Python sees its KeyboardInterrupt. jsii's exit hook would then fail on the

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aks_workload_identity.brought_resources import eso_is_installed, placeholders_written
+from aks_workload_identity.brought_resources import placeholders_written
 from aks_workload_identity.config_model import (
     Config,
     ExternalSecretConfig,
@@ -25,10 +25,13 @@ from aks_workload_identity.config_model import (
     WorkloadConfig,
 )
 from aks_workload_identity.construct_ids import external_secret_ids
-from aks_workload_identity.cross_checks import BUILTIN_NAMESPACES
 from aks_workload_identity.entry_settings import LEAST_PRIVILEGE_ROLE, DataFromSettings
 from aks_workload_identity.federation import Federation, credential_name
 from aks_workload_identity.literals import literal_strings
+from aks_workload_identity.namespace_ownership import (
+    namespace_ownership,
+    unasked_namespace_warnings,
+)
 from aks_workload_identity.problems import NO_VALUE, ConfigError, Problem, validation_problems
 from aks_workload_identity.secret_data import DataItem, Extract, Find
 from aks_workload_identity.settings import BROAD_KEY_VAULT_ROLE, Settings
@@ -77,8 +80,8 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
         workloads=workloads,
         cluster_secret_stores=stores,
         external_secrets=external_secrets,
-        namespaces_to_create=_namespaces_to_create(settings, mappings, external_secrets),
-        warnings=_warnings(identities),
+        namespaces=namespace_ownership(settings, mappings),
+        warnings=_warnings(identities) + unasked_namespace_warnings(settings, mappings),
         state=state_config(settings.environment, settings.remote_state),
         **copied,
     )
@@ -178,26 +181,6 @@ def _data_from(entry: DataFromSettings) -> Extract | Find:
         return Extract(entry.extract.key)
     assert entry.find is not None
     return Find(name_regexp=entry.find.name_regexp, tags=dict(entry.find.tags or {}))
-
-
-def _namespaces_to_create(
-    settings: Settings, mappings: Mappings, external_secrets: tuple[ExternalSecretConfig, ...]
-) -> tuple[str, ...]:
-    """Existing: listed in ``existing_namespaces``, or a workload's ``create_namespace = false``
-    or ``create_service_account = false`` (an existing service account's namespace exists)."""
-    workloads = mappings.workloads.values()
-    used = [settings.eso_namespace] if eso_is_installed(vars(settings)) else []
-    used += [w.namespace for w in workloads]
-    used += [e.namespace for e in external_secrets]
-    if settings.install_workload_identity_webhook:
-        used.append(settings.workload_identity_webhook_namespace)
-    existing = {
-        w.namespace
-        for w in workloads
-        if w.create_namespace is False or not w.create_service_account
-    }
-    skip = BUILTIN_NAMESPACES | set(settings.existing_namespaces) | existing
-    return tuple(dict.fromkeys(n for n in used if n not in skip))
 
 
 def _warnings(identities: tuple[IdentityConfig, ...]) -> tuple[str, ...]:

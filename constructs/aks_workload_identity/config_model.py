@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aks_workload_identity.federation import Federation
+from aks_workload_identity.namespace_ownership import NamespaceOwnership
 from aks_workload_identity.secret_data import DataItem, Extract, Find
 
 
@@ -140,8 +141,8 @@ class Config:
     workloads: tuple[WorkloadConfig, ...]
     cluster_secret_stores: tuple[StoreConfig, ...]
     external_secrets: tuple[ExternalSecretConfig, ...]
-    # Every namespace the stacks use, less built-in and existing ones, in order of first use.
-    namespaces_to_create: tuple[str, ...]
+    # Which namespaces are created, which of them were asked for, which are only used.
+    namespaces: NamespaceOwnership
     # Valid but risky choices, printed at synth: one actionable line each.
     warnings: tuple[str, ...]
     state: StateConfig
@@ -153,6 +154,8 @@ class Config:
     location: str | None
     tags: Mapping[str, str]
     existing_namespaces: tuple[str, ...]
+    created_namespaces: tuple[str, ...]
+    namespace_deletion_allowed: bool
 
     kubernetes_auth: str
     kubeconfig_path: str

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from aks_workload_identity import azure_limits, brought_resources, eso_chart, invariants, rules
+from aks_workload_identity import (
+    azure_limits,
+    brought_resources,
+    eso_chart,
+    invariants,
+    namespace_ownership,
+)
 from aks_workload_identity.federation import credential_name
 from aks_workload_identity.invariants import MAX_FEDERATED_CREDENTIALS
 from aks_workload_identity.store_checks import store_kinds_are_deployable
@@ -20,7 +26,6 @@ from aks_workload_identity.store_checks import store_kinds_are_deployable
 if TYPE_CHECKING:
     from aks_workload_identity.settings import Settings
 
-BUILTIN_NAMESPACES = frozenset(rules.BUILTIN_NAMESPACES)
 _SINGLE_EXTERNAL_SECRET_KEYS = (
     "external_secret_name",
     "external_secret_namespace",
@@ -219,28 +224,6 @@ def mappings_are_deployable(settings: Settings) -> None:
             )
 
 
-def namespaces_created_or_existing(settings: Settings) -> None:
-    wanted: dict[str, tuple[bool, str]] = {}
-    for key, workload in (settings.workloads or {}).items():
-        create, ns = workload.create_namespace, workload.namespace
-        if create and not workload.create_service_account:
-            raise ValueError(
-                f"workloads.{key}: create_namespace = true, but create_service_account = "
-                "false: an existing service account's namespace exists already"
-            )
-        if create is None:
-            continue
-        if create and (ns in settings.existing_namespaces or ns in BUILTIN_NAMESPACES):
-            why = "is built in" if ns in BUILTIN_NAMESPACES else "is in existing_namespaces"
-            raise ValueError(f"workloads.{key}.create_namespace = true, but namespace {ns!r} {why}")
-        if ns in wanted and wanted[ns][0] != create:
-            raise ValueError(
-                f"workloads {wanted[ns][1]} and {key} disagree on create_namespace for "
-                f"namespace {ns!r}"
-            )
-        wanted[ns] = (create, key)
-
-
 def external_secrets_use_declared_stores(settings: Settings) -> None:
     stores = (
         list(settings.cluster_secret_stores)
@@ -298,7 +281,7 @@ AFTER_VALIDATION: tuple[Callable[[Settings], None], ...] = (
     mappings_are_deployable,
     azure_limits.azure_names_differ_in_more_than_case,
     azure_limits.tags_fit_azure,
-    namespaces_created_or_existing,
+    namespace_ownership.namespaces_requested_consistently,
     external_secrets_use_declared_stores,
     store_kinds_are_deployable,
     key_vault_network_rules_consistent,

@@ -5,7 +5,8 @@ The HCL renderer (cdktf 0.21 and cdktn 0.24 alike) writes ``terraform.required_v
 ``0 = "required_version"``, fails on a variable whose default is null,
 drops a default of ``false`` or ``0`` (the variable becomes required), writes lifecycle
 postconditions as an attribute, writes a list inside a manifest as an object, adds a newline to
-a multi-line string and leaves quotes unescaped in a line with a reference. ``tests/test_hcl.py``
+a multi-line string, leaves quotes unescaped in a line with a reference and leaves out
+``removed`` blocks. ``tests/test_hcl.py``
 deploys the JSON and plans the HCL against the same state: no change.
 """
 
@@ -78,6 +79,25 @@ def write_as_any(element: Any, attribute: str) -> None:
     unless the attribute's type in its own form is overridden to ``any``."""
     if hcl_output(element):
         element.add_override(attribute, {"type": "any"})
+
+
+def write_removed_blocks(app: Any, stacks: Any) -> None:
+    """Beside each stack's ``cdk.tf`` that has ``removed`` blocks (a stack override, which the
+    renderer leaves out), a ``removed.tf`` with them."""
+    if not app.hcl_output:
+        return
+    from pathlib import Path
+
+    for stack in stacks:
+        blocks = stack.to_terraform().get("removed") or []
+        if not blocks:
+            continue
+        text = "".join(
+            f"removed {{\n  from = {block['from']}\n  lifecycle {{\n"
+            f"    destroy = {str(block['lifecycle']['destroy']).lower()}\n  }}\n}}\n"
+            for block in blocks
+        )
+        (Path(app.outdir) / "stacks" / stack.node.id / "removed.tf").write_text(text)
 
 
 def write_required_version(app: Any, stacks: Any, version: str) -> None:

@@ -50,6 +50,9 @@ NamespaceV1Metadata = _namespace.NamespaceV1Metadata
 _service_account = submodule(_KUBERNETES, "service_account_v1")
 ServiceAccountV1 = _service_account.ServiceAccountV1
 ServiceAccountV1Metadata = _service_account.ServiceAccountV1Metadata
+DataKubernetesResources = submodule(
+    _KUBERNETES, "data_kubernetes_resources"
+).DataKubernetesResources
 _annotations = submodule(_KUBERNETES, "annotations")
 Annotations = _annotations.Annotations
 AnnotationsMetadata = _annotations.AnnotationsMetadata
@@ -106,10 +109,12 @@ def federated_identity_credential(
     )
 
 
-def namespace_v1(scope: object, id_: str, *, name: str) -> NamespaceV1:
+def namespace_v1(
+    scope: object, id_: str, *, name: str, labels: dict[str, str] | None = None
+) -> NamespaceV1:
     """A ``kubernetes_namespace_v1``. kubernetes 2.x (cdktf) binds its ``metadata`` block as a
     single struct, kubernetes 3.x (cdktn) as a list of one (the same block to Terraform)."""
-    metadata = NamespaceV1Metadata(name=name)
+    metadata = NamespaceV1Metadata(name=name, labels=labels)
     return NamespaceV1(scope, id_, metadata=[metadata] if FLAVOUR == "cdktn" else metadata)
 
 

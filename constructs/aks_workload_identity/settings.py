@@ -90,6 +90,11 @@ class Settings(BaseModel):
     existing_namespaces: Annotated[list[Namespace], unique("namespace")] = Field(
         default_factory=list
     )
+    # Namespaces for other workloads are created only when asked (namespace_ownership.py).
+    created_namespaces: Annotated[list[Namespace], unique("namespace")] = Field(
+        default_factory=list
+    )
+    namespace_deletion_allowed: StrictBool = False
     external_secrets: (
         Annotated[
             list[ExternalSecretSettings],

@@ -23,7 +23,12 @@ from aks_workload_identity.external_secrets import (
 )
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps, destroy_features
-from aks_workload_identity.namespaces import Namespaces
+from aks_workload_identity.namespace_guard import (
+    NamespaceDeletionGuard,
+    NamespaceDeletionGuardProps,
+)
+from aks_workload_identity.namespace_ownership import DELETION_ALLOWED_KEY, REQUEST_KEY
+from aks_workload_identity.namespaces import Namespaces, NamespacesProps
 from aks_workload_identity.placeholders import (
     PlaceholderSecrets,
     PlaceholderSecretsProps,
@@ -200,7 +205,27 @@ class ClusterStack(ConfiguredStack):
     def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
         super().__init__(scope, id_, config)
         ClusterAccess(self, "access", cluster_access_props(config, helm_enabled=True))
-        self.namespaces = Namespaces(self, "namespaces", config.namespaces_to_create)
+        owned = config.namespaces
+        self.namespace_guard = NamespaceDeletionGuard(
+            self,
+            "namespace-guard",
+            NamespaceDeletionGuardProps(
+                kept=(*owned.created, *owned.forgotten),
+                request_key=REQUEST_KEY,
+                allow_key=DELETION_ALLOWED_KEY,
+                allowed=config.namespace_deletion_allowed,
+            ),
+        )
+        self.namespaces = Namespaces(
+            self,
+            "namespaces",
+            NamespacesProps(
+                created=owned.created,
+                labelled=owned.requested,
+                labels=self.namespace_guard.labels,
+                forgotten=owned.forgotten,
+            ),
+        )
         self.service_accounts = {
             workload.key: WorkloadServiceAccount(
                 self,

@@ -88,9 +88,9 @@ def test_placeholders_default_to_the_vault_being_created(tmp_path) -> None:
 
 
 def test_without_installing_eso_its_namespace_is_not_created(tmp_path) -> None:
-    assert "external-secrets" in _load(tmp_path, "").namespaces_to_create
+    assert "external-secrets" in _load(tmp_path, "").namespaces.created
     text = 'eso_install_enabled = false\nexisting_namespaces = ["external-secrets"]\n'
-    assert _load(tmp_path, text).namespaces_to_create == ()
+    assert _load(tmp_path, text).namespaces.created == ()
 
 
 def test_the_eso_charts_service_accounts_are_free_without_installing_it(tmp_path) -> None:

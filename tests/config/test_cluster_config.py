@@ -42,13 +42,13 @@ def test_defaults_use_the_kubeconfig_and_no_webhook(tmp_path) -> None:
     assert config.install_workload_identity_webhook is False
     assert config.workload_identity_webhook_chart_version == "1.6.0"
     assert config.workload_identity_webhook_namespace == "azure-workload-identity-system"
-    assert "azure-workload-identity-system" not in config.namespaces_to_create
+    assert "azure-workload-identity-system" not in config.namespaces.created
 
 
 def test_non_aks_cluster_needs_no_aks_keys(tmp_path) -> None:
     config = load(tmp_path, NON_AKS + "install_workload_identity_webhook = true\n")
     assert config.aks_cluster_name is None
-    assert config.namespaces_to_create[-1] == "azure-workload-identity-system"
+    assert config.namespaces.created[-1] == "azure-workload-identity-system"
 
 
 def test_aks_keys_are_required_without_an_issuer_url(tmp_path) -> None:

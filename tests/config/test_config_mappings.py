@@ -86,7 +86,9 @@ def test_mappings_derive_federations_per_identity_in_workload_order(tmp_path) ->
     # One store: ExternalSecrets without a store use it.
     (external_secret,) = config.external_secrets
     assert external_secret.store == "azure-cluster-store"
-    assert config.namespaces_to_create == ("external-secrets", "apps")
+    # Only ESO's namespace is created; the workload's is used, not asked for.
+    assert config.namespaces.created == ("external-secrets",)
+    assert config.namespaces.forgotten == ("apps",)
 
 
 @pytest.mark.parametrize(
@@ -259,9 +261,11 @@ def test_clashing_derived_credential_names_ask_for_an_explicit_name(tmp_path) ->
 
 def test_namespaces_follow_create_namespace(tmp_path) -> None:
     text = MAPPINGS.replace(
-        'identity              = "app"', 'identity = "app"\n    create_namespace = false'
+        'identity              = "app"', 'identity = "app"\n    create_namespace = true'
     )
-    assert load_config(write(tmp_path, text)).namespaces_to_create == ("external-secrets",)
+    namespaces = load_config(write(tmp_path, text)).namespaces
+    assert namespaces.created == ("external-secrets", "apps")
+    assert namespaces.requested == ("apps",)
 
 
 def test_create_namespace_true_for_an_existing_namespace_is_an_error(tmp_path) -> None:

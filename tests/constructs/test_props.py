@@ -17,6 +17,7 @@ CONSTRUCTS = (
     "replacement_guard",
     "cluster",
     "namespaces",
+    "namespace_guard",
     "service_account",
     "helm_chart",
     "external_secrets",
@@ -76,3 +77,12 @@ def test_a_store_widened_by_labels_checks_their_syntax() -> None:
     message = str(caught.value)
     assert "serves_labelled = '-team'" in message
     assert "serves_labelled['-team'] = 'a b'" in message
+
+
+def test_a_namespace_is_created_or_forgotten_and_only_a_created_one_labelled() -> None:
+    from aks_workload_identity.namespaces import NamespacesProps
+
+    with pytest.raises(ValueError, match=r"\['orders'\] both created and forgotten"):
+        NamespacesProps(created=["orders"], forgotten=["orders", "payments"])
+    with pytest.raises(ValueError, match=r"labelled \['billing'\] are not created"):
+        NamespacesProps(created=["orders"], labelled=["billing"])

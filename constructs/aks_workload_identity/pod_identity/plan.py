@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aks_workload_identity import identity_ids, rules
-from aks_workload_identity.cross_checks import BUILTIN_NAMESPACES
 from aks_workload_identity.federation import credential_name
+from aks_workload_identity.namespace_ownership import BUILTIN_NAMESPACES
 from aks_workload_identity.pod_identity import refusals as refuse
 from aks_workload_identity.pod_identity.records import (
     AzureIdentity,
