@@ -51,7 +51,7 @@ def test_another_file_is_refused_and_a_renamed_one_takes_the_state_over(tmp_path
     assert (
         "terraform.identity.tfstate belongs to my.auto.tfvars, not to prod.tfvars: this plan "
         "would change what that file deployed. Give this file a state of its own "
-        '(environment = "<name>" in it, docs/teams.md), or, if prod.tfvars is my.auto.tfvars '
+        "(set environment in it, docs/teams.md), or, if prod.tfvars is my.auto.tfvars "
         "renamed, set state_owner_change_allowed = true for one deploy."
     ) in said
 

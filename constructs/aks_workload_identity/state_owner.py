@@ -66,7 +66,7 @@ def _same_file(props: StateOwnerProps) -> Postcondition:
         error_message=(
             f"{props.state} belongs to ${{{_RECORDED}}}, not to {name}: this plan would change "
             "what that file deployed. Give this file a state of its own "
-            f'({props.environment_key} = "<name>" in it, docs/teams.md), or, if {name} is '
+            f"(set {props.environment_key} in it, docs/teams.md), or, if {name} is "
             f"${{{_RECORDED}}} renamed, set {props.allow_key} = true for one deploy."
         ),
     )
