@@ -6,8 +6,8 @@ become one entry of each map, under ``WALKTHROUGH_KEY``, so the rest of the code
 
 Its equivalent maps configuration (``walkthrough_to_maps.py`` prints it) is those entries as
 written: the identity and the workload keyed ``WALKTHROUGH_KEY``, the store keyed by its name.
-The same entries get the same construct ids in either form (``walkthrough_ids``), so moving
-between the two keeps every Terraform address; only the client ID outputs differ.
+In either form those entries get the walkthrough's construct ids (``Mappings.identity_id``, ...),
+so moving between the two keeps every Terraform address; only the client ID outputs differ.
 """
 
 from __future__ import annotations
@@ -53,12 +53,11 @@ class Mappings:
     external_secrets: tuple[ExternalSecretSettings, ...]
     names: TerraformNames
 
+    # The walkthrough's entries keep its ids in the maps form too; every other entry its key's.
     def identity_id(self, key: str) -> str:
-        return (
-            WALKTHROUGH_NAMES.identity
-            if key == WALKTHROUGH_KEY
-            else self.names.identity.format(key=key)
-        )
+        if key == WALKTHROUGH_KEY:
+            return WALKTHROUGH_NAMES.identity
+        return self.names.identity.format(key=key)
 
     def service_account_id(self, key: str) -> str:
         if key == WALKTHROUGH_KEY:
