@@ -31,7 +31,7 @@ external_secret_namespace = "orders-app"
 external_secret_key       = "password"
 key_vault_secret_name     = "orders-db-password"
 refresh_interval          = "5m"
-tags                      = { team = "orders", "cost centre" = "4711" }
+tags                      = { team = "orders", "cost centre" = "4711 $${literal}" }
 existing_namespaces       = ["orders-app"]
 """
 )

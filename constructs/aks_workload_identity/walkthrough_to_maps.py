@@ -16,6 +16,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def _hcl(value: Any, depth: int) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return hcl_string(value)
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return str(value)
     inner, outer = _INDENT * (depth + 1), _INDENT * depth
     if isinstance(value, list):
@@ -109,7 +110,12 @@ def main(argv: Sequence[str], project_dir: Path) -> int:
     try:
         print(_checked(maps_configuration(path), path.name), end="")
     except ConfigError as error:
-        print(error, file=sys.stderr)
+        for problem in error.problems:
+            print(f"azwi: {problem}", file=sys.stderr)
+        print(
+            f"azwi: {len(error.problems)} configuration problem(s); nothing printed",
+            file=sys.stderr,
+        )
         return 1
     except AlreadyMapsError as error:
         print(f"azwi: {error}", file=sys.stderr)
