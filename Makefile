@@ -48,7 +48,7 @@ CONFIG_FILE := $(or $(AZWI_CONFIG),$(wildcard my.auto.tfvars),my.auto.tfvars.exa
 VAR_FILE := $(if $(filter %.auto.tfvars,$(CONFIG_FILE)),,--var-file=$(abspath $(CONFIG_FILE)))
 
 .PHONY: setup synth cli-synth hcl test lint deploy destroy diff verify bench rehearse migrate clean \
-	your-config fuzz-tfvars
+	your-config fuzz-tfvars walkthrough-to-maps
 
 # Importing the app (as it runs, with the jsii runtime set up) compiles the modules it uses.
 IMPORT_APP := from aks_workload_identity.runtime import configure_jsii_runtime; \
@@ -187,6 +187,10 @@ rehearse: setup
 # [ARGS="--from-cluster --report report.md ..."]; docs/pod-identity.md.
 migrate: setup
 	@$(BIN)/python -m aks_workload_identity.pod_identity $(FROM) $(ARGS)
+
+# A flat walkthrough configuration as its maps form, same Terraform addresses (docs/configuration.md).
+walkthrough-to-maps: setup
+	@$(BIN)/python -m aks_workload_identity.walkthrough_to_maps $(CONFIG_FILE)
 
 clean:
 	rm -rf cdktf.out cdktf.out-* hcl.out .pytest_cache fuzz-tfvars.out

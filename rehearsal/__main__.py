@@ -1,6 +1,7 @@
 """``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example,
 then the state moves), with the CDK flavour ``AZWI_CDK`` names (``make rehearse CDK=cdktn``),
-default cdktf. ``--state-moves`` alone rehearses only the state moves (``state_moves.py``)."""
+default cdktf. ``--state-moves [NAME ...]`` rehearses only the state moves (``state_moves.py``),
+or only those named."""
 
 from __future__ import annotations
 
@@ -28,9 +29,15 @@ def shipped_configs() -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    moves_only = argv == ["--state-moves"]
+    moves_only = argv[:1] == ["--state-moves"]
     configs = [] if moves_only else [Path(a).resolve() for a in argv] or shipped_configs()
     moves = STATE_MOVES if moves_only or not argv else {}
+    if moves_only and argv[1:]:
+        unknown = [name for name in argv[1:] if name not in STATE_MOVES]
+        if unknown:
+            print(f"rehearse: no state move {unknown}; there are {list(STATE_MOVES)}")
+            return 2
+        moves = {name: STATE_MOVES[name] for name in argv[1:]}
     flavour = cdk_flavour()
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as tmp:
         mirror_config = mirror.build(Path(tmp) / "mirror", (flavour,))

@@ -10,16 +10,28 @@ from rehearsal.checks import RehearsalError, _tail, require
 from rehearsal.rehearse import Rehearsal
 
 
-def edited(config: Path, workdir: Path, name: str, **values: str) -> Path:
-    """A copy of ``config`` with each key set to ``values[key]`` (HCL), replaced or added."""
+def edited(config: Path, workdir: Path, edit: str, **values: str) -> Path:
+    """A copy of ``config`` with each key set to ``values[key]`` (HCL), replaced or added.
+
+    The copy has ``config``'s file name (in a directory named after ``edit``): the user edits
+    the file, and the state records which file deployed it (``state_owner.py``)."""
     text = config.read_text()
     for key, value in values.items():
-        line = f"{key} = {value}"
-        pattern = re.compile(rf"^[ \t]*{key}[ \t]*=.*$", re.MULTILINE)
-        text = pattern.sub(line, text) if pattern.search(text) else f"{text.rstrip()}\n{line}\n"
-    copy = workdir / name
-    copy.write_text(text)
-    return copy
+        text = with_value(text, key, value)
+    return written(workdir / Path(edit).stem / config.name, text)
+
+
+def with_value(text: str, key: str, value: str) -> str:
+    """``text`` with the top-level ``key`` set to ``value`` (HCL), replaced or added."""
+    line = f"{key} = {value}"
+    pattern = re.compile(rf"^[ \t]*{key}[ \t]*=.*$", re.MULTILINE)
+    return pattern.sub(line, text) if pattern.search(text) else f"{text.rstrip()}\n{line}\n"
+
+
+def written(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
 
 
 def _refused(r: Rehearsal, target: str, edit: Path, wanted: list[str], stack: str = "") -> None:

@@ -4,6 +4,7 @@ what cdktf printed."""
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from rehearsal import world
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
 STACKS = ("identity", "cluster", "secrets")
 # A stack's plan that changes nothing; cdktf prints Terraform's own words for it.
 NO_CHANGES = "No changes. Your infrastructure matches the configuration."
+_PLAN = re.compile(r"Plan: (\d+) to add, (\d+) to change, (\d+) to destroy")
+# What a deploy that creates, replaces or deletes nothing never prints.
+_REPLACING = ("must be replaced", "will be destroyed", "will be created", "Creating...")
 
 
 class RehearsalError(AssertionError):
@@ -118,6 +122,15 @@ def check_redeployed(r: Rehearsal, step: Step) -> None:
             any(NO_CHANGES in line for line in lines),
             f"second deploy planned changes in {stack}:\n{_tail(step.output)}",
         )
+
+
+def check_kept(step: Step, what: str) -> None:
+    """``what`` deployed, creating, replacing and deleting nothing (updates in place may be)."""
+    require(step.returncode == 0, f"deploy of {what} failed:\n{_tail(step.output)}")
+    for added, _, destroyed in _PLAN.findall(step.output):
+        require(added == destroyed == "0", f"{what}: a plan adds {added}, destroys {destroyed}")
+    for words in _REPLACING:
+        require(words not in step.output, f"{what}: the deploy says {words!r}")
 
 
 def check_destroy_refused(r: Rehearsal, step: Step) -> None:

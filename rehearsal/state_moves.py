@@ -1,6 +1,7 @@
 """State moves a team makes, rehearsed: a local deployment moved into Azure Storage with
-``terraform init -migrate-state`` per stack (docs/teams.md), and two environments deployed from
-one checkout, each with state of its own."""
+``terraform init -migrate-state`` per stack (docs/teams.md), two environments deployed from
+one checkout, each with state of its own, and a second file without an environment, refused
+(``state_owner.py``); and the flat keys rewritten as the maps (``form_moves.py``)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ import json
 import subprocess
 from pathlib import Path
 
+from aks_workload_identity.runtime import cdk_flavour
 from rehearsal import azure_storage, mirror
-from rehearsal.changes import edited
+from rehearsal.changes import edited, with_value, written
 from rehearsal.checks import (
     STACKS,
     RehearsalError,
     check_deployed,
     check_destroyed,
+    check_kept,
     check_redeployed,
     require,
 )
+from rehearsal.form_moves import flat_to_maps_and_back
 from rehearsal.rehearse import Rehearsal
 
 ACCOUNT, CONTAINER, PREFIX = "sttfstaterehearsal", "tfstate", "aks-workload-identity"
@@ -109,10 +113,50 @@ def two_environments(dev: Path, prod: Path, workdir: Path, mirror_config: Path) 
     return first
 
 
-def _files(workdir: Path, environment: str) -> dict[str, dict]:
+def second_file_without_environment(config: Path, workdir: Path, mirror_config: Path) -> Rehearsal:
+    """``config`` deployed; then prod.tfvars, without an environment, in the same checkout: its
+    deploy is refused in the first stack's plan, and the state and the world stay as they were.
+    The same file renamed, with state_owner_change_allowed, takes the state over in place; the
+    old name is then refused."""
+    first = Rehearsal(config, workdir, mirror_config, flavour=cdk_flavour())
+    first.prepare()
+    check_deployed(first, first.deploy())
+    state, deployed = _files(workdir, None), first.world.read()
+    text = config.read_text()
+    prod = written(
+        workdir / "prod" / "prod.tfvars", with_value(text, "identity_name", '"umi-prod"')
+    )
+    second = Rehearsal(prod, workdir, mirror_config, flavour=first.flavour)
+    second.output = f"cdktf.out-{prod.stem}"  # as the Makefile derives it
+    second.before = first.before  # the world it shares, as it was before the first deploy
+    step = second.deploy()
+    said = " ".join(step.output.split())
+    require(step.returncode != 0, "prod.tfvars was deployed over another file's state")
+    require(
+        f"terraform.identity.tfstate belongs to {config.name}, not to prod.tfvars" in said,
+        f"the refusal does not say whose state it is:\n{step.output[-3000:]}",
+    )
+    require(_files(workdir, None) == state, "prod.tfvars changed the first file's state")
+    require(first.world.read() == deployed, "prod.tfvars changed the world")
+    renamed = written(
+        workdir / "renamed" / "renamed.tfvars",
+        with_value(text, "state_owner_change_allowed", "true"),
+    )
+    second.use_config(renamed)
+    second.output = f"cdktf.out-{renamed.stem}"
+    check_kept(second.deploy(), renamed.name)
+    require(first.world.read() == deployed, "the renamed file changed the world")
+    step = first.deploy()
+    require(step.returncode != 0, f"{config.name} was deployed over renamed.tfvars's state")
+    check_destroyed(second, second.destroy())
+    return second
+
+
+def _files(workdir: Path, environment: str | None) -> dict[str, dict]:
     found = {}
     for stack in STACKS:
-        path = workdir / f"terraform.{environment}.{stack}.tfstate"
+        name = f"{environment}.{stack}" if environment else stack
+        path = workdir / f"terraform.{name}.tfstate"
         if not path.exists():
             raise RehearsalError(f"no state file {path.name}")
         found[stack] = json.loads(path.read_text())
@@ -130,5 +174,11 @@ STATE_MOVES = {
         EXAMPLES / "environment-prod.tfvars",
         workdir,
         cli_config,
+    ),
+    "second-file-without-environment": lambda workdir, cli_config: second_file_without_environment(
+        mirror.PROJECT_DIR / "my.auto.tfvars.example", workdir, cli_config
+    ),
+    "flat-to-maps-and-back": lambda workdir, cli_config: flat_to_maps_and_back(
+        mirror.PROJECT_DIR / "my.auto.tfvars.example", workdir, cli_config
     ),
 }

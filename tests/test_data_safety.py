@@ -3,7 +3,12 @@ cdktf and Terraform; see ``rehearsal/changes.py``), and the switches that allow 
 
 from __future__ import annotations
 
-from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, only, synth_config
+from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, only, resources, synth_config
+
+
+def _guard_record(stack: dict) -> dict:
+    """The vault's replacement guard record (each stack also has its state-owner record)."""
+    return resources(stack, "terraform_data")["key-vault_replacement-guard_record_AB75A0D8"]
 
 
 def test_a_config_edit_does_not_lose_data(background_rehearsals) -> None:
@@ -20,7 +25,7 @@ def test_the_vault_is_guarded_unless_replacement_is_allowed(synth) -> None:
     _, vault = only(synth["identity"], "azurerm_key_vault")
     (check,) = vault["lifecycle"]["precondition"]
     assert "key_vault_replacement_allowed = true" in check["error_message"]
-    _, record = only(synth["identity"], "terraform_data")
+    record = _guard_record(synth["identity"])
     assert record["lifecycle"] == {"ignore_changes": ["input"]}
     assert set(record["input"]) == {"name", "name_prefix", "resource_group_name", "location"}
     assert "prevent_destroy" not in vault["lifecycle"]  # a demo destroys cleanly
@@ -43,7 +48,7 @@ def test_an_allowed_replacement_records_the_new_values(tmp_path) -> None:
     stack = synth_config(allowed)["identity"]
     _, vault = only(stack, "azurerm_key_vault")
     assert "precondition" not in vault.get("lifecycle", {})
-    _, record = only(stack, "terraform_data")
+    record = _guard_record(stack)
     # Replaced with the vault, so the next deploy guards the new values.
     assert record["triggers_replace"] == {
         key: record["input"][key] for key in ("name_prefix", "resource_group_name", "location")

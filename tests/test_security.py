@@ -52,6 +52,7 @@ WITHOUT_CHECKOV_POLICY = frozenset(
         "azurerm_user_assigned_identity",
         "azurerm_federated_identity_credential",
         "time_sleep",
+        "terraform_data",
     }
 )
 SUBNET_ID = (

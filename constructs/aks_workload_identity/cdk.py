@@ -21,6 +21,7 @@ Op = _core.Op
 Postcondition = _core.Postcondition
 Precondition = _core.Precondition
 TerraformOutput = _core.TerraformOutput
+TerraformResource = _core.TerraformResource
 TerraformResourceLifecycle = _core.TerraformResourceLifecycle
 TerraformStack = _core.TerraformStack
 TerraformVariable = _core.TerraformVariable

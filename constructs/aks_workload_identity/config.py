@@ -100,7 +100,7 @@ def _identities(mappings: Mappings) -> tuple[IdentityConfig, ...]:
     return tuple(
         IdentityConfig(
             key=key,
-            construct_id=names.identity.format(key=key),
+            construct_id=mappings.identity_id(key),
             name=identity.azure_name,
             resource_id=identity.resource_id,
             key_vault_role=identity.key_vault_role,
@@ -125,7 +125,7 @@ def _workloads(mappings: Mappings) -> tuple[WorkloadConfig, ...]:
     return tuple(
         WorkloadConfig(
             key=key,
-            construct_id=mappings.names.service_account.format(key=key),
+            construct_id=mappings.service_account_id(key),
             service_account=w.service_account,
             namespace=w.namespace,
             identity=w.identity,
@@ -143,7 +143,7 @@ def _stores(mappings: Mappings, workloads: dict[str, WorkloadConfig]) -> tuple[S
     return tuple(
         StoreConfig(
             name=name,
-            construct_id=mappings.names.store.format(key=name),
+            construct_id=mappings.store_id(name),
             workload=store.workload,
             service_account=workloads[store.workload].service_account,
             namespace=workloads[store.workload].namespace,

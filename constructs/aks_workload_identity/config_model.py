@@ -122,6 +122,12 @@ class StateConfig:
             else (f"terraform.{self.environment}.{stack}.tfstate")
         )
 
+    def location(self, stack: str) -> str:
+        """Where the state is, as a message names it."""
+        if self.remote is None:
+            return self.local_file(stack)
+        return f"the state blob {self.remote.container_name}/{self.remote_key(stack)}"
+
     def remote_key(self, stack: str) -> str:
         """The state blob's name in the container."""
         remote = self.remote
@@ -179,6 +185,7 @@ class Config:
     key_vault_purge_protection_enabled: bool
     key_vault_purge_on_destroy_enabled: bool
     key_vault_replacement_allowed: bool
+    state_owner_change_allowed: bool
     key_vault_prevent_destroy_enabled: bool
     key_vault_rbac_propagation_wait: str
     # Resolved: set in the file, else whether the vault is created (brought_resources.py).

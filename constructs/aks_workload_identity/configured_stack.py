@@ -10,6 +10,7 @@ from aks_workload_identity.cluster import ClusterAccessProps
 from aks_workload_identity.config import Config
 from aks_workload_identity.hcl_output import hcl_output
 from aks_workload_identity.state_backend import state_backend
+from aks_workload_identity.state_owner import StateOwner, StateOwnerProps
 from aks_workload_identity.variables import declare_config_variables
 
 # Write-only arguments (the seed and placeholder secrets' value_wo) are new in Terraform 1.11: an
@@ -35,6 +36,17 @@ class ConfiguredStack(TerraformStack):
         state_directory = self.node.try_get_context(STATE_DIRECTORY_CONTEXT) or "../../.."
         state_backend(self, id_, config.state, state_directory)
         declare_config_variables(self, config)
+        StateOwner(
+            self,
+            "state-owner",
+            StateOwnerProps(
+                configuration=config.source.name,
+                state=config.state.location(id_),
+                allow_key="state_owner_change_allowed",
+                environment_key="environment",
+                allowed=config.state_owner_change_allowed,
+            ),
+        )
 
 
 def cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAccessProps:

@@ -26,12 +26,12 @@ from aks_workload_identity.store_checks import store_kinds_are_deployable
 if TYPE_CHECKING:
     from aks_workload_identity.settings import Settings
 
-_SINGLE_EXTERNAL_SECRET_KEYS = (
+SINGLE_EXTERNAL_SECRET_KEYS = (
     "external_secret_name",
     "external_secret_namespace",
     "external_secret_key",
 )
-_FLAT_KEYS_REPLACED_BY = {
+FLAT_KEYS_REPLACED_BY = {
     "identities": ("identity_name", "identity_key_vault_role", "federated_credential_name"),
     "workloads": ("service_account_name", "service_account_namespace", "federated_credential_name"),
     "cluster_secret_stores": ("cluster_secret_store_name",),
@@ -54,7 +54,7 @@ def external_secrets_replace_single_keys(
     )
     return [
         InitErrorDetails(type=error, loc=(k,), input=data[k])
-        for k in _SINGLE_EXTERNAL_SECRET_KEYS
+        for k in SINGLE_EXTERNAL_SECRET_KEYS
         if k in data
     ]
 
@@ -130,15 +130,15 @@ def no_key_without_effect(settings: Settings) -> None:
 
 
 def one_way_to_declare_mappings(settings: Settings) -> None:
-    for mapping, flat_keys in _FLAT_KEYS_REPLACED_BY.items():
+    for mapping, flat_keys in FLAT_KEYS_REPLACED_BY.items():
         both = [k for k in flat_keys if k in settings.model_fields_set]
         if getattr(settings, mapping) is not None and both:
             raise ValueError(
                 f"{mapping} replaces {', '.join(both)}: set one or the other, not both"
             )
-    declared = [m for m in _FLAT_KEYS_REPLACED_BY if getattr(settings, m) is not None]
-    if declared and len(declared) < len(_FLAT_KEYS_REPLACED_BY):
-        missing = [m for m in _FLAT_KEYS_REPLACED_BY if m not in declared]
+    declared = [m for m in FLAT_KEYS_REPLACED_BY if getattr(settings, m) is not None]
+    if declared and len(declared) < len(FLAT_KEYS_REPLACED_BY):
+        missing = [m for m in FLAT_KEYS_REPLACED_BY if m not in declared]
         raise ValueError(
             f"{', '.join(declared)} set without {', '.join(missing)}: identities, workloads "
             "and cluster_secret_stores are declared together (workloads name identities, "

@@ -261,13 +261,18 @@ def data_plane_role(
     """
     return RoleAssignment(
         scope,
-        f"role-{id_}",
+        role_id(id_),
         scope=vault_id,
         role_definition_name=role,
         principal_id=principal_id,
         principal_type="ServicePrincipal" if service_principal else None,
         skip_service_principal_aad_check=True if service_principal else None,
     )
+
+
+def role_id(grantee: str) -> str:
+    """The construct id of the role assignment ``grant(grantee, ...)`` makes."""
+    return f"role-{grantee}"
 
 
 def deployer_access(

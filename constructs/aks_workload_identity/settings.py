@@ -116,6 +116,8 @@ class Settings(BaseModel):
     # --- where Terraform keeps each stack's state ---
     environment: Annotated[Text, rule(rules.ENVIRONMENT_NAME)] | None = None
     remote_state: RemoteStateSettings | None = None
+    # true: this file takes over state another file's name is recorded in (it was renamed).
+    state_owner_change_allowed: StrictBool = False
 
     # --- cluster access, non-AKS clusters, self-managed webhook ---
     kubernetes_auth: Annotated[Text, rule(KUBERNETES_AUTH)] = "kubeconfig"

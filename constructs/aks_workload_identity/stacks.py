@@ -21,6 +21,7 @@ from aks_workload_identity.external_secrets import (
     ExternalSecretsOperator,
     ExternalSecretsOperatorProps,
 )
+from aks_workload_identity.former_addresses import former_ids, move_from_former_ids
 from aks_workload_identity.identity import WorkloadIdentity, WorkloadIdentityProps
 from aks_workload_identity.key_vault import SecretsVault, SecretsVaultProps, destroy_features
 from aks_workload_identity.namespace_guard import (
@@ -275,6 +276,8 @@ def build_stacks(app: App, config: Config) -> tuple[IdentityStack, ClusterStack,
     identity = IdentityStack(app, "identity", config)
     cluster = ClusterStack(app, "cluster", config, identity)
     secrets = SecretsStack(app, "secrets", config, identity)
+    for stack in (identity, cluster, secrets):
+        move_from_former_ids(stack, former_ids(config))
     cluster.add_dependency(identity)
     secrets.add_dependency(cluster)
     return identity, cluster, secrets

@@ -3,6 +3,11 @@
 A configuration without ``identities`` describes the walkthrough's one identity, service
 account and store with flat keys (``identity_name``, ``service_account_name``, ...). Here they
 become one entry of each map, under ``WALKTHROUGH_KEY``, so the rest of the code knows one shape.
+
+Its equivalent maps configuration (``walkthrough_to_maps.py`` prints it) is those entries as
+written: the identity and the workload keyed ``WALKTHROUGH_KEY``, the store keyed by its name.
+In either form those entries get the walkthrough's construct ids (``Mappings.identity_id``, ...),
+so moving between the two keeps every Terraform address; only the client ID outputs differ.
 """
 
 from __future__ import annotations
@@ -47,6 +52,35 @@ class Mappings:
     cluster_secret_stores: Mapping[str, ClusterSecretStoreSettings]
     external_secrets: tuple[ExternalSecretSettings, ...]
     names: TerraformNames
+
+    # The walkthrough's entries keep its ids in the maps form too; every other entry its key's.
+    def identity_id(self, key: str) -> str:
+        if key == WALKTHROUGH_KEY:
+            return WALKTHROUGH_NAMES.identity
+        return self.names.identity.format(key=key)
+
+    def service_account_id(self, key: str) -> str:
+        if key == WALKTHROUGH_KEY:
+            return WALKTHROUGH_NAMES.service_account
+        return self.names.service_account.format(key=key)
+
+    def store_id(self, name: str) -> str:
+        if name == walkthrough_store(self.cluster_secret_stores):
+            return WALKTHROUGH_NAMES.store
+        return self.names.store.format(key=name)
+
+
+def walkthrough_store(stores: Mapping[str, ClusterSecretStoreSettings]) -> str | None:
+    """The store that has the walkthrough's id: the first ClusterSecretStore of the walkthrough's
+    workload. Later stores of that workload keep their own, so adding one moves nothing."""
+    return next(
+        (
+            name
+            for name, store in stores.items()
+            if store.workload == WALKTHROUGH_KEY and store.kind == "ClusterSecretStore"
+        ),
+        None,
+    )
 
 
 def mappings_of(settings: Settings) -> Mappings:
