@@ -12,7 +12,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool, ValidatorFunctionWrapHandler, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from aks_workload_identity import invariants, kubelogin, rules
@@ -70,7 +76,13 @@ def _error(kind: str, message: str, key: str, value: Any, hint: str = "") -> Ini
 
 def _entry_problems(data: dict[str, Any], values: dict[str, Any]) -> list[InitErrorDetails]:
     found = [
-        _error("missing", "required key is missing", key, None, "or oidc_issuer_url instead")
+        _error(
+            "missing",
+            "required key is missing",
+            key,
+            None,
+            "for a cluster that is not AKS, set oidc_issuer_url instead",
+        )
         for key in invariants.aks_keys_missing(data)
     ]
     found += [
@@ -92,7 +104,7 @@ def _entry_problems(data: dict[str, Any], values: dict[str, Any]) -> list[InitEr
             shown = json.dumps(wanted)
             found.append(
                 _error(
-                    "unused",
+                    "conflict",
                     f"only used with {switch} = {shown}",
                     key,
                     data[key],

@@ -43,9 +43,9 @@ class WorkloadIdentityProps:
     ``oidc_issuer_url``: the cluster's issuer, e.g. an ``azurerm_kubernetes_cluster``'s
     ``oidc_issuer_url``, for the federations that name no cluster; ``cluster_issuer_urls``: for
     several clusters, each one's issuer by the key a federation's ``cluster`` names (each
-    service account then once per cluster). ``propagation_wait``: how long to wait after the last credential is
-    written; Entra caches federated credentials, and a token exchange right after creation fails
-    with AADSTS70021. Default ``"60s"``.
+    service account then once per cluster). ``propagation_wait``: how long to wait after the last
+    credential is written; Entra caches federated credentials, and a token exchange right after
+    creation fails with AADSTS70021. Default ``"60s"``.
     """
 
     federations: Sequence[Federation]
@@ -137,9 +137,9 @@ def _existing_identity_parts(resource_id: str) -> tuple[str, str, str]:
 class WorkloadIdentity(Construct):
     """Creates ``identity`` (or reads ``existing_identity``), one ``credentials`` entry per
     federation, and ``propagated`` (the wait after the credentials; with several clusters
-    ``propagated_in[cluster]``, one per cluster, and ``propagated`` None). Either way ``identity_id``, ``client_id`` and ``principal_id``
-    are the identity's (for annotations and role assignments); of ``identity`` and
-    ``existing_identity`` the other one is None.
+    ``propagated_in[cluster]``, one per cluster, and ``propagated`` None). Either way
+    ``identity_id``, ``client_id`` and ``principal_id`` are the identity's (for annotations and
+    role assignments); of ``identity`` and ``existing_identity`` the other one is None.
 
     Credentials on one identity are chained with ``depends_on``: Azure rejects concurrent
     writes with HTTP 409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity.
@@ -197,7 +197,7 @@ class WorkloadIdentity(Construct):
         self.propagated_in = {
             cluster: Sleep(
                 self,
-                "credential-propagation" if cluster is None else f"credential-propagation-{cluster}",
+                "credential-propagation" + (f"-{cluster}" if cluster else ""),
                 create_duration=props.propagation_wait,
                 triggers=triggers,
             )
