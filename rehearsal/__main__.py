@@ -1,6 +1,8 @@
 """``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example,
 then the state moves), with the CDK flavour ``AZWI_CDK`` names (``make rehearse CDK=cdktn``),
-default cdktf. ``--state-moves`` alone rehearses only the state moves (``state_moves.py``)."""
+default cdktf. ``--state-moves`` rehearses the state moves (``state_moves.py``),
+``--cluster-moves`` a cluster added and removed (``cluster_moves.py``): alone, or after the
+configurations given."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from aks_workload_identity.runtime import cdk_flavour
 from rehearsal import mirror, zygote
 from rehearsal.changes import data_safety_edits
 from rehearsal.checks import RehearsalError
+from rehearsal.cluster_moves import CLUSTER_MOVES
 from rehearsal.rehearse import PROJECT_DIR, rehearse
 from rehearsal.state_moves import STATE_MOVES
 
@@ -25,10 +28,16 @@ def shipped_configs() -> list[Path]:
     ]
 
 
+# Scenarios beside the examples, each also alone by its option: name -> move(workdir, config).
+MOVES = {"--state-moves": STATE_MOVES, "--cluster-moves": CLUSTER_MOVES}
+
+
 def main(argv: list[str]) -> int:
-    moves_only = argv == ["--state-moves"]
-    configs = [] if moves_only else [Path(a).resolve() for a in argv] or shipped_configs()
-    moves = STATE_MOVES if moves_only or not argv else {}
+    options = [a for a in argv if a in MOVES]
+    paths = [a for a in argv if a not in MOVES]
+    configs = [Path(a).resolve() for a in paths] or ([] if options else shipped_configs())
+    chosen = options if options or argv else list(MOVES)
+    moves = {name: move for option in chosen for name, move in MOVES[option].items()}
     flavour = cdk_flavour()
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as tmp:
         mirror_config = mirror.build(Path(tmp) / "mirror", (flavour,))

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aks_workload_identity.config_model import ClusterConfig
 from aks_workload_identity.secret_data import Extract
 from rehearsal import azure_storage, cluster_rules, facts, mirror, world
 from rehearsal.azure_storage import AzureStorage
@@ -83,12 +84,14 @@ class Rehearsal:
         app = json.loads((PROJECT_DIR / "cdktf.json").read_text())
         app["app"] = f"{mirror.FLAVOUR_PYTHON[self.flavour]} -O {PROJECT_DIR / 'main.py'}"
         (self.workdir / "cdktf.json").write_text(json.dumps(app, indent=2))
-        config = self.settings
-        if config.oidc_issuer_url:
-            issuer = config.oidc_issuer_url
-        else:
-            issuer = facts.aks_issuer_url(config.aks_resource_group_name, config.aks_cluster_name)
-        before = world.initial(issuer, self._existing_namespaces(), self.purge_allowed)
+        existing = self._existing_namespaces()
+        clusters = {
+            cluster.key: world.initial_cluster(_issuer(cluster), existing, _access(cluster))
+            for cluster in self.settings.clusters
+            if cluster.key is not None
+        }
+        (first, *_) = self.settings.clusters
+        before = world.initial(_issuer(first), existing, self.purge_allowed, clusters)
         self._add_existing_resources(before)
         self.world.create(before)
         self.before = before
@@ -108,20 +111,21 @@ class Rehearsal:
                     "client_id": made_up["client_id"],
                     "principal_id": made_up["principal_id"],
                 }
-        for workload in self.settings.workloads:
-            if not workload.create_service_account:
-                key = world.key("ServiceAccount", workload.namespace, workload.service_account)
-                state["objects"][key] = {"annotations": {}, "owner": "the user's chart"}
         if self.settings.key_vault_resource_id:
             self._add_existing_vault(state, self.settings.key_vault_resource_id)
-        if not self.settings.eso_install_enabled:
-            owner = f"gitops:{self.settings.eso_namespace}/external-secrets"
-            state["releases"][owner] = {
-                "chart": "external-secrets",
-                "namespace": self.settings.eso_namespace,
-            }
-            for kind in cluster_rules.ESO_KINDS:
-                state["crds"][f"{kind}.{cluster_rules.ESO_GROUP}"] = owner
+        for cluster in world.clusters_in(state).values():  # each cluster has them
+            for workload in self.settings.workloads:
+                if not workload.create_service_account:
+                    key = world.key("ServiceAccount", workload.namespace, workload.service_account)
+                    cluster["objects"][key] = {"annotations": {}, "owner": "the user's chart"}
+            if not self.settings.eso_install_enabled:
+                owner = f"gitops:{self.settings.eso_namespace}/external-secrets"
+                cluster["releases"][owner] = {
+                    "chart": "external-secrets",
+                    "namespace": self.settings.eso_namespace,
+                }
+                for kind in cluster_rules.ESO_KINDS:
+                    cluster["crds"][f"{kind}.{cluster_rules.ESO_GROUP}"] = owner
 
     def _add_existing_vault(self, state: dict, resource_id: str) -> None:
         segments = resource_id.split("/")
@@ -255,9 +259,25 @@ class Rehearsal:
         vaults = stack["resource"].get("azurerm_key_vault", {}).values()  # none: an existing one
         return any(vault.get("lifecycle", {}).get("prevent_destroy") for vault in vaults)
 
+    @property
+    def stack_ids(self) -> tuple[str, ...]:
+        """The stacks of the current configuration, in the order deploy applies them."""
+        from aks_workload_identity.config import load_config
+
+        return load_config(self.config).stack_ids
+
+    @property
+    def cluster_keys(self) -> tuple[str | None, ...]:
+        """The current configuration's clusters' keys (None: its one cluster)."""
+        from aks_workload_identity.config import load_config
+
+        return tuple(cluster.key for cluster in load_config(self.config).clusters)
+
     def keeps_crds(self) -> bool:
         """Whether the deployed ESO release tells Helm to keep its CRDs on uninstall."""
-        stack = json.loads((self.workdir / self.output / "stacks/cluster/cdk.tf.json").read_text())
+        cluster_stack = self.settings.clusters[0].stack_ids[0]
+        path = self.workdir / self.output / "stacks" / cluster_stack / "cdk.tf.json"
+        stack = json.loads(path.read_text())
         releases = stack["resource"].get("helm_release", {}).values()
         return any("resource-policy" in "".join(r["values"]) for r in releases)
 
@@ -274,6 +294,28 @@ class Rehearsal:
             if resource["mode"] == mode and resource["type"] == type_name
             for instance in resource["instances"]
         ]
+
+
+def _issuer(cluster: ClusterConfig) -> str:
+    """The issuer the simulated cluster has: configured, or the one AKS gives it."""
+    if cluster.oidc_issuer_url:
+        return cluster.oidc_issuer_url
+    group, name = cluster.aks_resource_group_name, cluster.aks_cluster_name
+    assert group is not None
+    assert name is not None
+    return facts.aks_issuer_url(group, name)
+
+
+def _access(cluster: ClusterConfig) -> str | None:
+    """How the stacks' providers name the cluster: its kubeconfig context, or the API server
+    the AKS lookup returns."""
+    if cluster.kubernetes_auth == "kubeconfig":
+        return cluster.kubeconfig_context
+    lookup = {
+        "name": cluster.aks_cluster_name,
+        "resource_group_name": cluster.aks_resource_group_name,
+    }
+    return facts.COMPUTED["azurerm_kubernetes_cluster"](lookup)["kube_config"][0]["host"]
 
 
 def rehearse(
