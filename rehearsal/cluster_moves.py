@@ -6,10 +6,12 @@ credentials. Nothing of blue, the identity or the vault changes in either."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from rehearsal import mirror, world
 from rehearsal.checks import (
+    RehearsalError,
     _stack_lines,
     _tail,
     check_deployed,
@@ -32,15 +34,25 @@ def without_cluster(config: Path, key: str, workdir: Path) -> Path:
     return copy
 
 
-def _plan(step: Step, stack: str, stacks: tuple[str, ...]) -> str:
-    """What Terraform planned for ``stack``: its "Plan: ..." or "No changes." line."""
-    found = [
-        line
-        for owner, line in _stack_lines(step.output, stacks)
-        if owner == stack and (line.startswith("Plan:") or line.startswith("No changes."))
-    ]
-    require(bool(found), f"{stack} printed no plan:\n{_tail(step.output)}")
-    return found[0]
+_COUNTS = (
+    re.compile(r"Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\."),
+    re.compile(r"Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed\."),
+)
+
+
+def _changes(step: Step, stack: str, stacks: tuple[str, ...]) -> tuple[int, int, int]:
+    """What ``stack`` added, changed (in place) and destroyed (a replacement is both), from its
+    plan or its apply summary (cdktf relays Terraform through a pseudo-terminal and may lose a
+    line of it, rarely both)."""
+    for owner, line in _stack_lines(step.output, stacks):
+        if owner != stack:
+            continue
+        if line.startswith("No changes."):
+            return 0, 0, 0
+        for pattern in _COUNTS:
+            if match := pattern.match(line):
+                return int(match[1]), int(match[2]), int(match[3])
+    raise RehearsalError(f"{stack} printed neither its plan nor its apply:\n{_tail(step.output)}")
 
 
 def _credentials(r: Rehearsal) -> dict[str, dict]:
@@ -79,10 +91,11 @@ def add_and_remove_a_cluster(config: Path, workdir: Path, mirror_config: Path) -
     green_issuer = world.clusters_in(r.world.read())["green"]["cluster"]["issuer"]
     # Each added credential, and one propagation wait per identity that trusts green.
     changes = len(added) + len({c["identity_id"] for c in added.values()})
-    plan = _plan(step, "identity", stacks)
+    done = _changes(step, "identity", stacks)
     require(
-        plan == f"Plan: {changes} to add, 0 to change, 0 to destroy.",
-        f"adding green planned {plan!r} in identity (wanted only its credentials and waits)",
+        done == (changes, 0, 0),
+        f"adding green added, changed, destroyed {done} in identity (wanted only its "
+        f"{changes} credentials and waits added)",
     )
     require(
         bool(added) and all(c["issuer"] == green_issuer for c in added.values()),
@@ -90,7 +103,8 @@ def add_and_remove_a_cluster(config: Path, workdir: Path, mirror_config: Path) -
     )
     _unchanged(blue_credentials, _credentials(r), "blue's credentials")
     for stack in blue_stacks[1:]:
-        require(_plan(step, stack, stacks) == "No changes.", f"adding green changed {stack}")
+        done = _changes(step, stack, stacks)
+        require(done == (0, 0, 0), f"adding green changed {stack}: {done}")
         _unchanged(blue_state[stack], _resources(r, stack), f"{stack}'s state")
     _unchanged(blue_state["identity"], _resources(r, "identity"), "the identity stack's state")
     after = r.world.read()
@@ -115,17 +129,19 @@ def add_and_remove_a_cluster(config: Path, workdir: Path, mirror_config: Path) -
     r.use_config(blue_only)
     step = r.deploy()
     check_deployed(r, step)
-    plan = _plan(step, "identity", blue_stacks)
+    done = _changes(step, "identity", blue_stacks)
     require(
-        plan == f"Plan: 0 to add, 0 to change, {changes} to destroy.",
-        f"removing green planned {plan!r} in identity (wanted only its credentials and waits)",
+        done == (0, 0, changes),
+        f"removing green added, changed, destroyed {done} in identity (wanted only its "
+        f"{changes} credentials and waits destroyed)",
     )
     require(
         _credentials(r) == blue_credentials,
         f"removing green left credentials {json.dumps(sorted(_credentials(r)))[:300]}",
     )
     for stack in blue_stacks[1:]:
-        require(_plan(step, stack, blue_stacks) == "No changes.", f"removing green changed {stack}")
+        done = _changes(step, stack, blue_stacks)
+        require(done == (0, 0, 0), f"removing green changed {stack}: {done}")
     check_destroyed(r, r.destroy())
     return r
 
