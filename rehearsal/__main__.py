@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     if configs:
         print(f"rehearse: {len(configs) - failures} of {len(configs)} configuration(s) passed")
     if moves:
-        print(f"rehearse: {len(moves) - failed_moves} of {len(moves)} state move(s) passed")
+        print(f"rehearse: {len(moves) - failed_moves} of {len(moves)} scenario(s) passed")
     return 1 if failures or failed_moves else 0
 
 

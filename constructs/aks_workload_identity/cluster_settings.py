@@ -179,6 +179,35 @@ def walkthrough_identity_fits(settings: Settings) -> None:
             raise ValueError(problem)
 
 
+def clusters_are_distinct(settings: Settings) -> None:
+    """Two entries for one cluster would federate each service account twice with one issuer
+    (Azure refuses the second credential) and install everything in it twice."""
+    seen: dict[str, str] = {}
+    reached: dict[tuple[str, str | None], str] = {}
+    for key, entry in (settings.clusters or {}).items():
+        cluster = (
+            f"issuer {entry.oidc_issuer_url.rstrip('/')}"
+            if entry.oidc_issuer_url
+            else f"AKS cluster {entry.aks_resource_group_name}/{entry.aks_cluster_name}".lower()
+        )
+        if cluster in seen:
+            raise ValueError(
+                f"clusters {seen[cluster]} and {key} are the same cluster ({cluster}): "
+                "list each cluster once"
+            )
+        seen[cluster] = key
+        if entry.kubernetes_auth == "kubeconfig":
+            access = (entry.kubeconfig_path, entry.kubeconfig_context)
+            if access in reached:
+                context = entry.kubeconfig_context or "the current context"
+                raise ValueError(
+                    f"clusters {reached[access]} and {key} are both reached through "
+                    f"{entry.kubeconfig_path}, {context}: set each one's kubeconfig_context "
+                    "(or kubeconfig_path)"
+                )
+            reached[access] = key
+
+
 def clusters_of(settings: Settings) -> tuple[ClusterConfig, ...]:
     """Each entry of ``clusters`` in the file's order, or the top-level keys' one cluster."""
     if settings.clusters is None:

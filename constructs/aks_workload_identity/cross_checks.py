@@ -311,6 +311,7 @@ AFTER_VALIDATION: tuple[Callable[[Settings], None], ...] = (
     mappings_refer_to_declared_keys,
     mappings_are_deployable,
     cluster_settings.walkthrough_identity_fits,
+    cluster_settings.clusters_are_distinct,
     azure_limits.azure_names_differ_in_more_than_case,
     azure_limits.tags_fit_azure,
     namespaces_created_or_existing,

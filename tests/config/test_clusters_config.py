@@ -4,6 +4,7 @@ identity are counted over every cluster."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +19,8 @@ HOME = 'resource_group_name = "rg-identity"\nlocation = "westeurope"\n'
 
 def _clusters(*keys: str) -> str:
     entries = "\n".join(
-        f'  {key} = {{ aks_resource_group_name = "rg-aks", aks_cluster_name = "aks-{key}" }}'
+        f'  {key} = {{ aks_resource_group_name = "rg-aks", aks_cluster_name = "aks-{key}", '
+        f'kubeconfig_context = "aks-{key}" }}'
         for key in keys
     )
     return f"clusters = {{\n{entries}\n}}\n"
@@ -99,6 +101,35 @@ def test_every_problem_of_every_entry_comes_at_once(tmp_path) -> None:
             for key in ("resource_group_name", "location")
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("blue", "green", "message"),
+    [
+        (
+            'aks_resource_group_name = "RG", aks_cluster_name = "aks-1", kubeconfig_context = "a"',
+            'aks_resource_group_name = "rg", aks_cluster_name = "AKS-1", kubeconfig_context = "b"',
+            "clusters blue and green are the same cluster (aks cluster rg/aks-1): list each "
+            "cluster once",
+        ),
+        (
+            'oidc_issuer_url = "https://issuer.example/k3s/", kubeconfig_context = "a"',
+            'oidc_issuer_url = "https://issuer.example/k3s", kubeconfig_context = "b"',
+            "clusters blue and green are the same cluster (issuer https://issuer.example/k3s): "
+            "list each cluster once",
+        ),
+        (
+            'aks_resource_group_name = "rg", aks_cluster_name = "aks-1"',
+            'aks_resource_group_name = "rg", aks_cluster_name = "aks-2"',
+            "clusters blue and green are both reached through ~/.kube/config, the current "
+            "context: set each one's kubeconfig_context (or kubeconfig_path)",
+        ),
+    ],
+)
+def test_two_entries_for_one_cluster_are_refused(tmp_path, blue, green, message) -> None:
+    text = HOME + f"clusters = {{\n  blue = {{ {blue} }}\n  green = {{ {green} }}\n}}\n"
+    (line,) = config_problems(write_config(tmp_path, text))
+    assert line.endswith(message)
 
 
 def test_the_clusters_form_replaces_exactly_the_per_cluster_keys() -> None:
