@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aks_workload_identity.config_model import ClusterConfig
 from aks_workload_identity.secret_data import Extract
 from rehearsal import azure_storage, cluster_rules, facts, mirror, world
 from rehearsal.azure_storage import AzureStorage
@@ -29,6 +28,7 @@ from rehearsal.checks import (
     check_destroyed,
     check_redeployed,
 )
+from rehearsal.cluster_world import issuer_of, simulated_clusters
 
 PROJECT_DIR = mirror.PROJECT_DIR
 # Each flavour's CLI (the Makefile's CDKTF_CLI and CDKTN_CLI).
@@ -85,13 +85,12 @@ class Rehearsal:
         app["app"] = f"{mirror.FLAVOUR_PYTHON[self.flavour]} -O {PROJECT_DIR / 'main.py'}"
         (self.workdir / "cdktf.json").write_text(json.dumps(app, indent=2))
         existing = self._existing_namespaces()
-        clusters = {
-            cluster.key: world.initial_cluster(_issuer(cluster), existing, _access(cluster))
-            for cluster in self.settings.clusters
-            if cluster.key is not None
-        }
-        (first, *_) = self.settings.clusters
-        before = world.initial(_issuer(first), existing, self.purge_allowed, clusters)
+        before = world.initial(
+            issuer_of(self.settings.clusters[0]),
+            existing,
+            self.purge_allowed,
+            simulated_clusters(self.settings.clusters, existing),
+        )
         self._add_existing_resources(before)
         self.world.create(before)
         self.before = before
@@ -294,28 +293,6 @@ class Rehearsal:
             if resource["mode"] == mode and resource["type"] == type_name
             for instance in resource["instances"]
         ]
-
-
-def _issuer(cluster: ClusterConfig) -> str:
-    """The issuer the simulated cluster has: configured, or the one AKS gives it."""
-    if cluster.oidc_issuer_url:
-        return cluster.oidc_issuer_url
-    group, name = cluster.aks_resource_group_name, cluster.aks_cluster_name
-    assert group is not None
-    assert name is not None
-    return facts.aks_issuer_url(group, name)
-
-
-def _access(cluster: ClusterConfig) -> str | None:
-    """How the stacks' providers name the cluster: its kubeconfig context, or the API server
-    the AKS lookup returns."""
-    if cluster.kubernetes_auth == "kubeconfig":
-        return cluster.kubeconfig_context
-    lookup = {
-        "name": cluster.aks_cluster_name,
-        "resource_group_name": cluster.aks_resource_group_name,
-    }
-    return facts.COMPUTED["azurerm_kubernetes_cluster"](lookup)["kube_config"][0]["host"]
 
 
 def rehearse(
