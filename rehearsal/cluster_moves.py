@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from aks_workload_identity.runtime import cdk_flavour
 from rehearsal import mirror, world
 from rehearsal.checks import (
     RehearsalError,
@@ -74,7 +75,7 @@ def _unchanged(before: dict, after: dict, what: str) -> None:
 
 def add_and_remove_a_cluster(config: Path, workdir: Path, mirror_config: Path) -> Rehearsal:
     """Both clusters exist; blue is deployed, green added, then removed, then all destroyed."""
-    r = Rehearsal(config, workdir, mirror_config)
+    r = Rehearsal(config, workdir, mirror_config, cdk_flavour())  # the mirror's flavour
     r.prepare()
     blue_only = without_cluster(config, "green", workdir)
     r.use_config(blue_only)
