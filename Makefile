@@ -160,8 +160,9 @@ your-config:
 deploy: your-config setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) deploy '*' --output $(OUT) $(VAR_FILE)
 
+# make destroy STACKS="secrets-blue cluster-blue": only those stacks (docs/clusters.md).
 destroy: your-config setup
-	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy '*' --output $(OUT) $(VAR_FILE)
+	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy $(or $(STACKS),'*') --output $(OUT) $(VAR_FILE)
 
 # The walkthrough's checks against what make deploy made (docs/verify.md): make verify
 # [ARGS="--rotation ..."]. make takes --help itself: make verify ARGS=--help.

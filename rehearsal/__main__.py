@@ -1,7 +1,8 @@
 """``python -m rehearsal [CONFIG ...]``: rehearse each configuration (default: every example,
 then the state moves), with the CDK flavour ``AZWI_CDK`` names (``make rehearse CDK=cdktn``),
-default cdktf. ``--state-moves [NAME ...]`` rehearses only the state moves (``state_moves.py``),
-or only those named."""
+default cdktf. ``--state-moves`` rehearses the state moves (``state_moves.py``),
+``--cluster-moves`` a cluster added and removed (``cluster_moves.py``): alone, or after the
+configurations given; a move's name after its option rehearses only the moves named."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from aks_workload_identity.runtime import cdk_flavour
 from rehearsal import mirror, zygote
 from rehearsal.changes import EDITS
 from rehearsal.checks import RehearsalError
+from rehearsal.cluster_moves import CLUSTER_MOVES
 from rehearsal.rehearse import PROJECT_DIR, rehearse
 from rehearsal.state_moves import STATE_MOVES
 
@@ -28,16 +30,20 @@ def shipped_configs() -> list[Path]:
     ]
 
 
+# Scenarios beside the examples, each also alone by its option: name -> move(workdir, config).
+MOVES = {"--state-moves": STATE_MOVES, "--cluster-moves": CLUSTER_MOVES}
+
+
 def main(argv: list[str]) -> int:
-    moves_only = argv[:1] == ["--state-moves"]
-    configs = [] if moves_only else [Path(a).resolve() for a in argv] or shipped_configs()
-    moves = STATE_MOVES if moves_only or not argv else {}
-    if moves_only and argv[1:]:
-        unknown = [name for name in argv[1:] if name not in STATE_MOVES]
-        if unknown:
-            print(f"rehearse: no state move {unknown}; there are {list(STATE_MOVES)}")
-            return 2
-        moves = {name: STATE_MOVES[name] for name in argv[1:]}
+    options = [a for a in argv if a in MOVES]
+    named = {name: move for moves in MOVES.values() for name, move in moves.items()}
+    picked = [a for a in argv if a in named]
+    paths = [a for a in argv if a not in MOVES and a not in named]
+    configs = [Path(a).resolve() for a in paths] or ([] if options else shipped_configs())
+    chosen = options if options or argv else list(MOVES)
+    moves = {name: move for option in chosen for name, move in MOVES[option].items()}
+    if picked:
+        moves = {name: named[name] for name in picked}
     flavour = cdk_flavour()
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as tmp:
         mirror_config = mirror.build(Path(tmp) / "mirror", (flavour,))
@@ -47,7 +53,7 @@ def main(argv: list[str]) -> int:
     if configs:
         print(f"rehearse: {len(configs) - failures} of {len(configs)} configuration(s) passed")
     if moves:
-        print(f"rehearse: {len(moves) - failed_moves} of {len(moves)} state move(s) passed")
+        print(f"rehearse: {len(moves) - failed_moves} of {len(moves)} scenario(s) passed")
     return 1 if failures or failed_moves else 0
 
 

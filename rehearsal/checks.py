@@ -12,6 +12,7 @@ from rehearsal import world
 if TYPE_CHECKING:
     from rehearsal.rehearse import Rehearsal, Step
 
+# The stacks of a one-cluster configuration; with several clusters, Rehearsal.stack_ids.
 STACKS = ("identity", "cluster", "secrets")
 # A stack's plan that changes nothing; cdktf prints Terraform's own words for it.
 NO_CHANGES = "No changes. Your infrastructure matches the configuration."
@@ -36,17 +37,68 @@ def check_deployed(r: Rehearsal, step: Step) -> None:
         "undeclared variable" not in step.output.lower(),
         f"a stack warned about an undeclared variable:\n{_tail(step.output)}",
     )
-    order = [_first(step.output, stack, "Apply complete!") for stack in STACKS]
-    require(
-        all(i >= 0 for i in order) and order == sorted(order),
-        f"stacks were not deployed in the order {STACKS}",
-    )
+    stacks = r.stack_ids
+    done = {stack: _first(step.output, stack, "Apply complete!", stacks) for stack in stacks}
+    for before, after in _applied_before(stacks):
+        require(
+            0 <= done[before] < done[after],
+            f"{after} was not deployed after {before} (stacks: {stacks})",
+        )
     check_wiring(r)
     check_no_secret_in_state(r)
 
 
+def _applied_before(stacks: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Which stack deploy applies before which: identity before every cluster stack, each
+    cluster stack before its secrets stack (the clusters' pairs in any order)."""
+    identity, *pairs = stacks
+    clusters = pairs[::2]
+    return [(identity, c) for c in clusters] + list(zip(clusters, pairs[1::2], strict=True))
+
+
 def check_wiring(r: Rehearsal) -> None:
-    """The values that cross stacks arrived where they are used."""
+    """The values that cross stacks arrived where they are used, in every cluster; each
+    federated credential trusts a service account annotated in the cluster of its issuer."""
+    stacks = r.stack_ids
+    issuers = {
+        parts["cluster"]["issuer"]: key for key, parts in world.clusters_in(r.world.read()).items()
+    }
+    cluster_stacks = {key: stacks[1 + 2 * i] for i, key in enumerate(r.cluster_keys)}
+    accounts = {key: _annotated_accounts(r, stack) for key, stack in cluster_stacks.items()}
+    for credential in r.resources("identity", "azurerm_federated_identity_credential"):
+        subject, issuer = credential["subject"], credential["issuer"]
+        key = issuers.get(issuer)
+        require(
+            key in accounts,
+            f"federated credential {credential['name']} trusts issuer {issuer}, which is none "
+            "of the deployed clusters'",
+        )
+        require(
+            subject in accounts[key],
+            f"federated credential {credential['name']} trusts {subject}, "
+            f"which no annotated service account of {cluster_stacks[key]} is",
+        )
+    vault_uris = {
+        v["vault_uri"]
+        for mode in ("managed", "data")
+        for v in r.resources("identity", "azurerm_key_vault", mode=mode)
+    }
+    for secrets_stack in stacks[2::2]:
+        for store in r.resources(secrets_stack, "kubernetes_manifest"):
+            manifest = store["manifest"]["value"]
+            if manifest["kind"] not in ("ClusterSecretStore", "SecretStore"):
+                continue
+            url = manifest["spec"]["provider"]["azurekv"]["vaultUrl"]
+            require(
+                url in vault_uris,
+                f"{secrets_stack}: store {manifest['metadata']['name']} reads {url}, "
+                f"not the vault {sorted(vault_uris)}",
+            )
+
+
+def _annotated_accounts(r: Rehearsal, cluster_stack: str) -> dict[str, str]:
+    """Each service account of ``cluster_stack`` (created, or existing and only annotated):
+    its subject and the client ID its annotation names, one of the identities'."""
     identities = [
         *r.resources("identity", "azurerm_user_assigned_identity"),
         *r.resources("identity", "azurerm_user_assigned_identity", mode="data"),
@@ -55,10 +107,10 @@ def check_wiring(r: Rehearsal) -> None:
     accounts = {}
     annotated = [  # created, or existing and only annotated
         {"metadata": [{**sa["metadata"][0], "annotations": sa["metadata"][0]["annotations"]}]}
-        for sa in r.resources("cluster", "kubernetes_service_account_v1")
+        for sa in r.resources(cluster_stack, "kubernetes_service_account_v1")
     ] + [
         {"metadata": [{**a["metadata"][0], "annotations": a["annotations"]}]}
-        for a in r.resources("cluster", "kubernetes_annotations")
+        for a in r.resources(cluster_stack, "kubernetes_annotations")
         if a["kind"] == "ServiceAccount"
     ]
     for sa in annotated:
@@ -70,33 +122,13 @@ def check_wiring(r: Rehearsal) -> None:
             f"which is none of the identities' {sorted(client_ids)}",
         )
         accounts[f"system:serviceaccount:{metadata['namespace']}:{metadata['name']}"] = annotation
-    for credential in r.resources("identity", "azurerm_federated_identity_credential"):
-        subject = credential["subject"]
-        require(
-            subject in accounts,
-            f"federated credential {credential['name']} trusts {subject}, "
-            "which no annotated service account is",
-        )
-    vault_uris = {
-        v["vault_uri"]
-        for mode in ("managed", "data")
-        for v in r.resources("identity", "azurerm_key_vault", mode=mode)
-    }
-    for store in r.resources("secrets", "kubernetes_manifest"):
-        manifest = store["manifest"]["value"]
-        if manifest["kind"] not in ("ClusterSecretStore", "SecretStore"):
-            continue
-        url = manifest["spec"]["provider"]["azurekv"]["vaultUrl"]
-        require(
-            url in vault_uris,
-            f"store {manifest['metadata']['name']} reads {url}, not the vault {sorted(vault_uris)}",
-        )
+    return accounts
 
 
 def check_no_secret_in_state(r: Rehearsal) -> None:
     """Only the random generator's own state holds the generated value."""
     secrets = [p["result"] for p in r.resources("identity", "random_password")]
-    for stack in STACKS:
+    for stack in r.stack_ids:
         for resource in r.state(stack)["resources"]:
             if resource["type"] == "random_password":
                 continue
@@ -116,8 +148,9 @@ def check_no_secret_in_state(r: Rehearsal) -> None:
 
 def check_redeployed(r: Rehearsal, step: Step) -> None:
     require(step.returncode == 0, f"second deploy failed:\n{_tail(step.output)}")
-    for stack in STACKS:
-        lines = [line for owner, line in _stack_lines(step.output) if owner == stack]
+    stacks = r.stack_ids
+    for stack in stacks:
+        lines = [line for owner, line in _stack_lines(step.output, stacks) if owner == stack]
         require(
             any(NO_CHANGES in line for line in lines),
             f"second deploy planned changes in {stack}:\n{_tail(step.output)}",
@@ -145,12 +178,14 @@ def check_destroy_refused(r: Rehearsal, step: Step) -> None:
 
 def check_destroyed(r: Rehearsal, step: Step) -> None:
     require(step.returncode == 0, f"destroy failed:\n{_tail(step.output)}")
-    order = [_first(step.output, stack, "Destroy complete!") for stack in reversed(STACKS)]
-    require(
-        all(i >= 0 for i in order) and order == sorted(order),
-        f"stacks were not destroyed in the order {STACKS[::-1]}",
-    )
-    for stack in STACKS:
+    stacks = r.stack_ids
+    done = {stack: _first(step.output, stack, "Destroy complete!", stacks) for stack in stacks}
+    for before, after in _applied_before(stacks):
+        require(
+            0 <= done[after] < done[before],
+            f"{before} was not destroyed after {after} (stacks: {stacks})",
+        )
+    for stack in stacks:
         left = [
             f"{x['type']}.{x['name']}"
             for x in r.state(stack)["resources"]
@@ -158,7 +193,7 @@ def check_destroyed(r: Rehearsal, step: Step) -> None:
         ]
         require(not left, f"{stack}: destroy left {left} in state")
     after = r.world.read()
-    for part in ("identities", "credentials", "role_assignments", "vaults", "objects"):
+    for part in ("identities", "credentials", "role_assignments", "vaults"):
         require(
             after[part] == r.before[part],
             f"destroy did not restore {part}: before {json.dumps(r.before[part])[:300]}, "
@@ -170,32 +205,43 @@ def check_destroyed(r: Rehearsal, step: Step) -> None:
         require(not after["deleted_vaults"], "destroy left a soft-deleted vault behind")
     else:  # purge protection (or no purge right): the name stays taken until Azure purges it
         require(after["deleted_vaults"], "the vault was purged although purging is switched off")
+    for key, cluster in world.clusters_in(after).items():
+        _check_cluster_restored(r, key, cluster, world.clusters_in(r.before)[key])
+
+
+def _check_cluster_restored(r: Rehearsal, key: str | None, after: dict, before: dict) -> None:
+    where = "" if key is None else f"cluster {key}: "
     require(
-        after["releases"] == r.before["releases"],
-        f"destroy changed the Helm releases: before {sorted(r.before['releases'])}, "
+        after["objects"] == before["objects"],
+        f"{where}destroy did not restore objects: before {json.dumps(before['objects'])[:300]}, "
+        f"after {json.dumps(after['objects'])[:300]}",
+    )
+    require(
+        after["releases"] == before["releases"],
+        f"{where}destroy changed the Helm releases: before {sorted(before['releases'])}, "
         f"after {sorted(after['releases'])}",
     )
     kept = {crd for crd, owner in after["crds"].items() if owner == "kept"}
     left = {crd: owner for crd, owner in after["crds"].items() if owner != "kept"}
     require(
-        left == r.before["crds"] and bool(kept) == r.keeps_crds(),
-        f"CRDs after destroy: {sorted(after['crds'])} (kept on purpose: {r.keeps_crds()})",
+        left == before["crds"] and bool(kept) == r.keeps_crds(),
+        f"{where}CRDs after destroy: {sorted(after['crds'])} (kept on purpose: {r.keeps_crds()})",
     )
     require(
         set(after["namespaces"])
         == set(world.BUILTIN_NAMESPACES) | set(r._existing_namespaces()) | r.kept_namespaces,
-        f"destroy changed the namespaces: {after['namespaces']}",
+        f"{where}destroy changed the namespaces: {after['namespaces']}",
     )
 
 
-def _stack_lines(output: str) -> list[tuple[str | None, str]]:
+def _stack_lines(output: str, stacks: tuple[str, ...] = STACKS) -> list[tuple[str | None, str]]:
     """Each output line with the stack it belongs to: cdktf prefixes a stack's name to the first
     line of each chunk it relays and indents the rest, however Terraform's output was split."""
     owner = None
     lines = []
     for line in output.splitlines():
         head = line.split("  ", 1)[0]
-        if head in STACKS:
+        if head in stacks:
             owner = head
             line = line[len(head) :]
         elif line and not line.startswith(" "):
@@ -204,12 +250,12 @@ def _stack_lines(output: str) -> list[tuple[str | None, str]]:
     return lines
 
 
-def _first(output: str, stack: str, text: str) -> int:
+def _first(output: str, stack: str, text: str, stacks: tuple[str, ...] = STACKS) -> int:
     """Where ``stack`` first printed a line starting with ``text`` (-1: never)."""
     return next(
         (
             i
-            for i, (owner, line) in enumerate(_stack_lines(output))
+            for i, (owner, line) in enumerate(_stack_lines(output, stacks))
             if owner == stack and line.startswith(text)
         ),
         -1,

@@ -28,6 +28,7 @@ from rehearsal.checks import (
     check_destroyed,
     check_redeployed,
 )
+from rehearsal.cluster_world import issuer_of, simulated_clusters
 
 PROJECT_DIR = mirror.PROJECT_DIR
 # Each flavour's CLI (the Makefile's CDKTF_CLI and CDKTN_CLI).
@@ -85,12 +86,13 @@ class Rehearsal:
         app = json.loads((PROJECT_DIR / "cdktf.json").read_text())
         app["app"] = f"{mirror.FLAVOUR_PYTHON[self.flavour]} -O {PROJECT_DIR / 'main.py'}"
         (self.workdir / "cdktf.json").write_text(json.dumps(app, indent=2))
-        config = self.settings
-        if config.oidc_issuer_url:
-            issuer = config.oidc_issuer_url
-        else:
-            issuer = facts.aks_issuer_url(config.aks_resource_group_name, config.aks_cluster_name)
-        before = world.initial(issuer, self._existing_namespaces(), self.purge_allowed)
+        existing = self._existing_namespaces()
+        before = world.initial(
+            issuer_of(self.settings.clusters[0]),
+            existing,
+            self.purge_allowed,
+            simulated_clusters(self.settings.clusters, existing),
+        )
         self._add_existing_resources(before)
         self.world.create(before)
         self.before = before
@@ -110,20 +112,21 @@ class Rehearsal:
                     "client_id": made_up["client_id"],
                     "principal_id": made_up["principal_id"],
                 }
-        for workload in self.settings.workloads:
-            if not workload.create_service_account:
-                key = world.key("ServiceAccount", workload.namespace, workload.service_account)
-                state["objects"][key] = {"annotations": {}, "owner": "the user's chart"}
         if self.settings.key_vault_resource_id:
             self._add_existing_vault(state, self.settings.key_vault_resource_id)
-        if not self.settings.eso_install_enabled:
-            owner = f"gitops:{self.settings.eso_namespace}/external-secrets"
-            state["releases"][owner] = {
-                "chart": "external-secrets",
-                "namespace": self.settings.eso_namespace,
-            }
-            for kind in cluster_rules.ESO_KINDS:
-                state["crds"][f"{kind}.{cluster_rules.ESO_GROUP}"] = owner
+        for cluster in world.clusters_in(state).values():  # each cluster has them
+            for workload in self.settings.workloads:
+                if not workload.create_service_account:
+                    key = world.key("ServiceAccount", workload.namespace, workload.service_account)
+                    cluster["objects"][key] = {"annotations": {}, "owner": "the user's chart"}
+            if not self.settings.eso_install_enabled:
+                owner = f"gitops:{self.settings.eso_namespace}/external-secrets"
+                cluster["releases"][owner] = {
+                    "chart": "external-secrets",
+                    "namespace": self.settings.eso_namespace,
+                }
+                for kind in cluster_rules.ESO_KINDS:
+                    cluster["crds"][f"{kind}.{cluster_rules.ESO_GROUP}"] = owner
 
     def _add_existing_vault(self, state: dict, resource_id: str) -> None:
         segments = resource_id.split("/")
@@ -257,9 +260,25 @@ class Rehearsal:
         vaults = stack["resource"].get("azurerm_key_vault", {}).values()  # none: an existing one
         return any(vault.get("lifecycle", {}).get("prevent_destroy") for vault in vaults)
 
+    @property
+    def stack_ids(self) -> tuple[str, ...]:
+        """The stacks of the current configuration, in the order deploy applies them."""
+        from aks_workload_identity.config import load_config
+
+        return load_config(self.config).stack_ids
+
+    @property
+    def cluster_keys(self) -> tuple[str | None, ...]:
+        """The current configuration's clusters' keys (None: its one cluster)."""
+        from aks_workload_identity.config import load_config
+
+        return tuple(cluster.key for cluster in load_config(self.config).clusters)
+
     def keeps_crds(self) -> bool:
         """Whether the deployed ESO release tells Helm to keep its CRDs on uninstall."""
-        stack = json.loads((self.workdir / self.output / "stacks/cluster/cdk.tf.json").read_text())
+        cluster_stack = self.settings.clusters[0].stack_ids[0]
+        path = self.workdir / self.output / "stacks" / cluster_stack / "cdk.tf.json"
+        stack = json.loads(path.read_text())
         releases = stack["resource"].get("helm_release", {}).values()
         return any("resource-policy" in "".join(r["values"]) for r in releases)
 

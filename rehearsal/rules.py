@@ -7,14 +7,16 @@ from contextlib import contextmanager, nullcontext
 
 from rehearsal import azure_rules, cluster_rules, facts
 from rehearsal.facts import credential_identity
-from rehearsal.world import World
+from rehearsal.world import World, cluster_view
 
 _RULES = {**azure_rules.RULES, **cluster_rules.RULES}
 
 
-def check_plan(world: World, type_name: str, planned: dict | None) -> None:
+def check_plan(world: World, type_name: str, planned: dict | None, provider: dict) -> None:
     """Refuse a plan the real provider could not make (e.g. a custom resource without its CRD)."""
-    cluster_rules.check_plan(world.read(), type_name, planned)
+    if type_name in cluster_rules.RULES:
+        with cluster_view(world.read(), provider) as state:
+            cluster_rules.check_plan(state, type_name, planned)
 
 
 def read(world: World, type_name: str, config: dict) -> dict:
@@ -33,7 +35,11 @@ def apply(
     if rule is None:
         return
     with _serialized(type_name, new or prior), world.change() as state:
-        rule(state, prior, new, provider)
+        if type_name in cluster_rules.RULES:
+            with cluster_view(state, provider) as view:
+                rule(view, prior, new, provider)
+        else:
+            rule(state, prior, new, provider)
 
 
 @contextmanager

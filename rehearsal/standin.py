@@ -172,7 +172,7 @@ class StandIn:
                     for step in path.split(".")[:1]:
                         steps.steps.add(attribute_name=step)
         try:
-            rules.check_plan(self.world, request.type_name, cty.plain(planned))
+            rules.check_plan(self.world, request.type_name, cty.plain(planned), self.config)
         except world.Refusal as refusal:
             response.diagnostics.append(protocol.error(refusal.summary, refusal.detail))
         response.planned_state.msgpack = cty.pack(type_, planned)

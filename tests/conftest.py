@@ -51,6 +51,22 @@ def example_id(path: Path) -> str:
     return "my.auto.tfvars.example" if path == EXAMPLE_CONFIG else path.stem
 
 
+def example_stacks() -> list[Any]:
+    """Each stack of each example: ``(path, stack)`` parameters, ids ``<stack>-<example>``."""
+    return [
+        pytest.param(path, stack, id=f"{stack}-{example_id(path)}")
+        for path in example_configs()
+        for stack in load_config(path).stack_ids
+    ]
+
+
+def first_cluster_stack(path: Path, kind: str) -> str:
+    """The id of the first cluster's ``kind`` stack ("cluster" or "secrets"): with several
+    clusters, theirs differ only in how they reach their cluster."""
+    cluster_stack, secrets_stack = load_config(path).clusters[0].stack_ids
+    return {"cluster": cluster_stack, "secrets": secrets_stack}[kind]
+
+
 def write_config(directory: Path, text: str) -> Path:
     """``text`` as the configuration file ``test.tfvars`` in ``directory``."""
     path = directory / "test.tfvars"

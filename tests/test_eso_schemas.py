@@ -57,11 +57,11 @@ def unknown_fields(value: Any, schema: dict[str, Any], path: str = "") -> list[s
 
 
 def _manifests() -> list[tuple[str, dict[str, Any]]]:
-    from tests.conftest import synth_config
+    from tests.conftest import first_cluster_stack, synth_config
 
     found = []
     for path in example_configs():
-        secrets = synth_config(path)["secrets"]
+        secrets = synth_config(path)[first_cluster_stack(path, "secrets")]
         for name, body in resources(secrets, "kubernetes_manifest").items():
             found.append((f"{example_id(path)}:{name}", body["manifest"]))
     return found

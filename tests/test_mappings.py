@@ -8,7 +8,14 @@ import re
 import pytest
 
 from aks_workload_identity.config import load_config
-from tests.conftest import EXAMPLES_DIR, example_configs, example_id, output_value, resources
+from tests.conftest import (
+    EXAMPLES_DIR,
+    example_configs,
+    example_id,
+    first_cluster_stack,
+    output_value,
+    resources,
+)
 
 ONE_TO_ONE = EXAMPLES_DIR / "one-to-one.tfvars"
 MANY_TO_ONE = EXAMPLES_DIR / "many-to-one.tfvars"
@@ -219,7 +226,7 @@ def test_each_store_authenticates_as_its_workloads_service_account(synth_of) -> 
 
 @pytest.mark.parametrize("path", example_configs(), ids=example_id)
 def test_every_external_secret_reads_through_a_store_created_before_it(path, synth_of) -> None:
-    secrets = synth_of(path)["secrets"]
+    secrets = synth_of(path)[first_cluster_stack(path, "secrets")]
     manifests = resources(secrets, "kubernetes_manifest")
     # A SecretStore is found in the ExternalSecret's namespace, a ClusterSecretStore anywhere.
     store_resources = {

@@ -18,6 +18,7 @@ from tests.conftest import (
     REQUIRED,
     example_configs,
     example_id,
+    first_cluster_stack,
     resources,
 )
 
@@ -63,7 +64,7 @@ def placeholders(identity: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 @pytest.mark.parametrize("path", example_configs(), ids=example_id)
 def test_every_secret_an_example_reads_by_name_is_seeded_as_it_is_read(path: Path, synth_of):
     synthesized = synth_of(path)
-    wanted = read_by_name(synthesized["secrets"])
+    wanted = read_by_name(synthesized[first_cluster_stack(path, "secrets")])
     found = seeded(synthesized["identity"])
     if load_config(path).key_vault_resource_id:  # its secrets exist: none written unless asked
         assert found == {}

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.conftest import example_configs, example_id
-
-STACKS = ("identity", "cluster", "secrets")
+from tests.conftest import example_stacks
 
 
 @pytest.fixture
@@ -17,7 +15,6 @@ def json_snapshot(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-@pytest.mark.parametrize("path", example_configs(), ids=example_id)
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize(("path", "stack"), example_stacks())
 def test_stack_matches_snapshot(path: Path, stack: str, synth_of, json_snapshot) -> None:
     assert synth_of(path)[stack] == json_snapshot

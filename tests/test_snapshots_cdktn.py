@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.conftest import example_configs, example_id
-from tests.test_snapshots import STACKS
+from tests.conftest import example_stacks
 
 
 @pytest.fixture
@@ -17,7 +16,6 @@ def json_snapshot(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-@pytest.mark.parametrize("path", example_configs(), ids=example_id)
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize(("path", "stack"), example_stacks())
 def test_cdktn_stack_matches_snapshot(path: Path, stack: str, cdktn_synth, json_snapshot) -> None:
     assert cdktn_synth[path][stack] == json_snapshot

@@ -23,7 +23,7 @@ from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.settings import Settings
 from aks_workload_identity.settings_fields import RuleValidator
 from aks_workload_identity.variables import rule_validations
-from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, example_configs, example_id
+from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR, example_stacks
 
 TERRAFORM = shutil.which("terraform")
 needs_terraform = pytest.mark.skipif(
@@ -104,8 +104,7 @@ def test_bad_values_fail_the_plan_with_the_synth_message(identity_variables, tmp
 
 
 @needs_terraform
-@pytest.mark.parametrize("path", example_configs(), ids=example_id)
-@pytest.mark.parametrize("stack", ["identity", "cluster", "secrets"])
+@pytest.mark.parametrize(("path", "stack"), example_stacks())
 def test_each_example_plans_cleanly_against_its_own_stacks(
     tmp_path, synth_of, path: Path, stack: str
 ) -> None:

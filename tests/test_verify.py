@@ -213,6 +213,25 @@ def test_kubectl_uses_the_deployments_kubeconfig_and_context(standin, capsys) ->
     assert all(c[1:5] == ["--kubeconfig", kubeconfig, "--context", "aks-demo"] for c in kubectl)
 
 
+def test_each_cluster_of_several_is_checked_through_its_own_context(standin, capsys) -> None:
+    config = PROJECT_DIR / "examples" / "two-clusters.tfvars"
+    status, lines, calls = standin("healthy", config=config, capsys=capsys)
+    assert status == 0
+    kubeconfig = os.path.expanduser("~/.kube/config")
+    headers = [line for line in lines if line.startswith("verify: ")]
+    assert [h.split("; ")[1] for h in headers] == ["cluster blue", "cluster green"]
+    contexts = [
+        c[4]
+        for c in calls
+        if c[0] == "kubectl" and c[1:4] == ["--kubeconfig", kubeconfig, "--context"]
+    ]
+    assert contexts == sorted(contexts)  # blue's checks, then green's
+    assert set(contexts) == {"aks-blue", "aks-green"}
+    per_cluster = [r for r in _results(lines) if not r.startswith("PASS  identity stack outputs")]
+    assert per_cluster[: len(per_cluster) // 2] == per_cluster[len(per_cluster) // 2 :]
+    assert lines[-1] == "verify OK: 9 checks, 9 passed, 0 failed"
+
+
 def test_make_verify_help() -> None:
     done = subprocess.run(
         ["make", "-s", "verify", "ARGS=--help"],

@@ -6,7 +6,10 @@ interrupted or failed one leaves the previous output as it was (its staging dire
 removed). The CLI reads ``manifest.json`` in the output directory after the app exits, so it
 finds the new one. Terraform's own files in a stack directory (``.terraform/`` with the
 providers, ``.terraform.lock.hcl``: its dot files) are moved into the new output first, so a
-deploy does not run ``init`` from scratch.
+deploy does not run ``init`` from scratch. A stack directory the new output has no stack for (a
+cluster removed from ``clusters``) is moved along as it is, as the CDK's own synth leaves it: the
+CLI lists the stack directories before the app runs and deletes those of no stack after it,
+failing on one that is gone.
 """
 
 from __future__ import annotations
@@ -47,12 +50,15 @@ def staged_output(outdir: Path) -> Iterator[Path]:
 
 
 def _keep_terraform_files(outdir: Path, staging: Path) -> None:
-    stacks = outdir / "stacks"
-    for stack in staging.joinpath("stacks").iterdir() if stacks.is_dir() else ():
+    stacks, new_stacks = outdir / "stacks", staging / "stacks"
+    for stack in new_stacks.iterdir() if stacks.is_dir() else ():
         old = stacks / stack.name
         for entry in old.glob(".*") if old.is_dir() else ():
             if not (stack / entry.name).exists():
                 entry.rename(stack / entry.name)
+    for old in stacks.iterdir() if stacks.is_dir() and new_stacks.is_dir() else ():
+        if old.is_dir() and not (new_stacks / old.name).exists():
+            old.rename(new_stacks / old.name)
 
 
 def _swap_in(staging: Path, outdir: Path) -> None:

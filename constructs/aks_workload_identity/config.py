@@ -17,7 +17,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from aks_workload_identity.brought_resources import placeholders_written
+from aks_workload_identity.cluster_settings import clusters_of
 from aks_workload_identity.config_model import (
+    ClusterConfig,
     Config,
     ExternalSecretConfig,
     IdentityConfig,
@@ -65,13 +67,15 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
     workloads = _workloads(mappings)
     stores = _stores(mappings, {w.key: w for w in workloads})
     external_secrets = _external_secrets(mappings, stores, settings.refresh_interval)
-    identities = _identities(mappings)
+    clusters = clusters_of(settings)
+    identities = _identities(mappings, clusters)
     copied = {
         key: tuple(value) if isinstance(value, list) else value
         for key in _COPIED_KEYS
         for value in [getattr(settings, key)]
     }
     copied["key_vault_placeholder_secrets_enabled"] = placeholders_written(vars(settings))
+    copied["clusters"] = clusters
     config = Config(
         source=source,
         variable_values={**settings.model_dump(), **written},
@@ -95,7 +99,11 @@ def config_from_settings(settings: Settings, source: Path, written: dict[str, An
     )
 
 
-def _identities(mappings: Mappings) -> tuple[IdentityConfig, ...]:
+def _identities(
+    mappings: Mappings, clusters: tuple[ClusterConfig, ...]
+) -> tuple[IdentityConfig, ...]:
+    """Each identity trusts each of its workloads' service accounts in every cluster, cluster
+    by cluster: a cluster added later appends its credentials."""
     names = mappings.names
     return tuple(
         IdentityConfig(
@@ -108,11 +116,13 @@ def _identities(mappings: Mappings) -> tuple[IdentityConfig, ...]:
             federations=tuple(
                 Federation(
                     name=credential_name(
-                        w.namespace, w.service_account, w.federated_credential_name
+                        w.namespace, w.service_account, w.federated_credential_name, cluster.key
                     ),
                     namespace=w.namespace,
                     service_account=w.service_account,
+                    cluster=cluster.key,
                 )
+                for cluster in clusters
                 for w in mappings.workloads.values()
                 if key in (w.identity, *w.additional_identities)
             ),

@@ -95,6 +95,35 @@ class ExternalSecretConfig:
 
 
 @dataclass(frozen=True)
+class ClusterConfig:
+    """A cluster the stacks reach: which one, its OIDC issuer, how Terraform signs in to it.
+
+    ``key`` None: the one cluster of the top-level keys, whose stacks, construct ids and
+    federated credentials keep the names they had before ``clusters``; else the key in
+    ``clusters``, appended to each of those names (``named``).
+    """
+
+    key: str | None
+    aks_resource_group_name: str | None
+    aks_cluster_name: str | None
+    oidc_issuer_url: str | None
+    kubernetes_auth: str
+    kubeconfig_path: str
+    kubeconfig_context: str | None
+    aks_admin_credentials: bool
+    kubelogin_login_mode: str
+
+    def named(self, base: str) -> str:
+        """``base`` (a stack id, a construct id) for this cluster: ``<base>-<key>``."""
+        return base if self.key is None else f"{base}-{self.key}"
+
+    @property
+    def stack_ids(self) -> tuple[str, str]:
+        """Its cluster stack's and its secrets stack's ids, in the order deploy applies them."""
+        return self.named("cluster"), self.named("secrets")
+
+
+@dataclass(frozen=True)
 class RemoteStateConfig:
     """The ``azurerm`` backend's container; unset optional parts are left to the sign-in."""
 
@@ -152,6 +181,8 @@ class Config:
     # Valid but risky choices, printed at synth: one actionable line each.
     warnings: tuple[str, ...]
     state: StateConfig
+    # The clusters the cluster and secrets stacks are made for, one pair each.
+    clusters: tuple[ClusterConfig, ...]
 
     aks_resource_group_name: str | None
     aks_cluster_name: str | None
@@ -195,3 +226,8 @@ class Config:
     key_vault_allowed_subnet_ids: tuple[str, ...]
     key_vault_secret_content_type: str
     key_vault_secret_expiration_date: str | None
+
+    @property
+    def stack_ids(self) -> tuple[str, ...]:
+        """Every stack's id, in the order deploy applies them: identity, then each cluster's."""
+        return ("identity", *(stack for cluster in self.clusters for stack in cluster.stack_ids))

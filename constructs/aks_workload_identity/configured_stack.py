@@ -1,4 +1,4 @@
-"""The base of the three stacks: their state (state_backend.py), every configuration key declared as
+"""The base of every stack: their state (state_backend.py), every configuration key declared as
 a variable, and the Terraform version the stacks need."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from constructs import Construct
 from aks_workload_identity.cdk import TerraformStack, declare_target_versions
 from aks_workload_identity.cluster import ClusterAccessProps
 from aks_workload_identity.config import Config
+from aks_workload_identity.config_model import ClusterConfig
 from aks_workload_identity.hcl_output import hcl_output
 from aks_workload_identity.state_backend import state_backend
 from aks_workload_identity.state_owner import StateOwner, StateOwnerProps
@@ -49,15 +50,15 @@ class ConfiguredStack(TerraformStack):
         )
 
 
-def cluster_access_props(config: Config, *, helm_enabled: bool) -> ClusterAccessProps:
-    """How the cluster and secrets stacks reach the cluster."""
+def cluster_access_props(cluster: ClusterConfig, *, helm_enabled: bool) -> ClusterAccessProps:
+    """How the cluster and secrets stacks reach ``cluster``."""
     return ClusterAccessProps(
-        kubernetes_auth=config.kubernetes_auth,
-        kubeconfig_path=config.kubeconfig_path,
-        kubeconfig_context=config.kubeconfig_context,
-        aks_cluster_name=config.aks_cluster_name,
-        aks_resource_group_name=config.aks_resource_group_name,
-        aks_admin_credentials=config.aks_admin_credentials,
-        kubelogin_login_mode=config.kubelogin_login_mode,
+        kubernetes_auth=cluster.kubernetes_auth,
+        kubeconfig_path=cluster.kubeconfig_path,
+        kubeconfig_context=cluster.kubeconfig_context,
+        aks_cluster_name=cluster.aks_cluster_name,
+        aks_resource_group_name=cluster.aks_resource_group_name,
+        aks_admin_credentials=cluster.aks_admin_credentials,
+        kubelogin_login_mode=cluster.kubelogin_login_mode,
         helm_enabled=helm_enabled,
     )

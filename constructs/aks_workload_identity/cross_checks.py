@@ -15,12 +15,12 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from aks_workload_identity import (
     azure_limits,
     brought_resources,
+    cluster_settings,
     eso_chart,
     invariants,
     namespace_ownership,
 )
 from aks_workload_identity.federation import credential_name
-from aks_workload_identity.invariants import MAX_FEDERATED_CREDENTIALS
 from aks_workload_identity.store_checks import store_kinds_are_deployable
 
 if TYPE_CHECKING:
@@ -61,6 +61,8 @@ def external_secrets_replace_single_keys(
 
 def missing_aks_keys(data: dict[str, Any], defaults: dict[str, Any]) -> list[InitErrorDetails]:
     """Without oidc_issuer_url the AKS cluster is looked up, so both AKS keys are required."""
+    if data.get(cluster_settings.CLUSTERS_KEY) is not None:
+        return []  # each entry of clusters says which cluster it is
     error = PydanticCustomError(
         "missing",
         "required key is missing",
@@ -120,7 +122,11 @@ def cluster_is_aks_or_has_an_issuer_url(settings: Settings) -> None:
 
 def no_key_without_effect(settings: Settings) -> None:
     """A key that only one mode reads is an error in any other mode, not silently ignored."""
+    # With clusters, the cluster keys at the top are refused as written (and judged per entry).
+    replaced = cluster_settings.CLUSTER_KEYS if settings.clusters is not None else ()
     for key, (switch, value) in invariants.ONLY_USED_WITH.items():
+        if key in replaced:
+            continue
         if key in settings.model_fields_set and getattr(settings, switch) != value:
             shown = json.dumps(value)
             raise ValueError(
@@ -209,12 +215,13 @@ def mappings_are_deployable(settings: Settings) -> None:
                 f"identities.{key} is used by no workload: name it in a workload's identity "
                 "or additional_identities, or remove it"
             )
-        if len(users) > MAX_FEDERATED_CREDENTIALS:
-            raise ValueError(
-                f"identities.{key} ({identity.azure_name}) is used by {len(users)} workloads: "
-                f"Azure allows at most {MAX_FEDERATED_CREDENTIALS} federated credentials "
-                "per identity; split the workloads across more identities"
-            )
+        too_many = cluster_settings.too_many_credentials(
+            f"identities.{key} ({identity.azure_name})",
+            len(users),
+            cluster_settings.cluster_count(settings),
+        )
+        if too_many:
+            raise ValueError(too_many)
         credentials = list(users.values())
         for name in {n for n in credentials if credentials.count(n) > 1}:
             clashing = sorted(w for w, n in users.items() if n == name)
@@ -272,6 +279,7 @@ AS_WRITTEN: tuple[Callable[[dict[str, Any], dict[str, Any]], list[InitErrorDetai
     missing_aks_keys,
     service_accounts_the_eso_chart_creates,
     brought_resources.keys_of_what_is_brought,
+    cluster_settings.clusters_replace_cluster_keys,
 )
 AFTER_VALIDATION: tuple[Callable[[Settings], None], ...] = (
     cluster_is_aks_or_has_an_issuer_url,
@@ -279,6 +287,8 @@ AFTER_VALIDATION: tuple[Callable[[Settings], None], ...] = (
     one_way_to_declare_mappings,
     mappings_refer_to_declared_keys,
     mappings_are_deployable,
+    cluster_settings.walkthrough_identity_fits,
+    cluster_settings.clusters_are_distinct,
     azure_limits.azure_names_differ_in_more_than_case,
     azure_limits.tags_fit_azure,
     namespace_ownership.namespaces_requested_consistently,

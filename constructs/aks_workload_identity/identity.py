@@ -41,13 +41,16 @@ class WorkloadIdentityProps:
     ``federations``: one federated credential each (1 to 20: Azure's limit per identity, which
     counts an existing identity's own credentials too), names unique, each service account once.
     ``oidc_issuer_url``: the cluster's issuer, e.g. an ``azurerm_kubernetes_cluster``'s
-    ``oidc_issuer_url``. ``propagation_wait``: how long to wait after the last credential is
-    written; Entra caches federated credentials, and a token exchange right after creation fails
-    with AADSTS70021. Default ``"60s"``.
+    ``oidc_issuer_url``, for the federations that name no cluster; ``cluster_issuer_urls``: for
+    several clusters, each one's issuer by the key a federation's ``cluster`` names (each
+    service account then once per cluster). ``propagation_wait``: how long to wait after the last
+    credential is written; Entra caches federated credentials, and a token exchange right after
+    creation fails with AADSTS70021. Default ``"60s"``.
     """
 
-    oidc_issuer_url: str
     federations: Sequence[Federation]
+    oidc_issuer_url: str | None = None
+    cluster_issuer_urls: Mapping[str, str] = field(default_factory=dict)
     name: str | None = None
     resource_group_name: str | None = None
     location: str | None = None
@@ -95,11 +98,17 @@ class WorkloadIdentityProps:
                 )
         if repeats([f.name for f in self.federations]):
             problems.add("federated credential names must be unique")
-        if repeats([f.subject for f in self.federations]):
+        if repeats([(f.cluster, f.subject) for f in self.federations]):
             problems.add(
                 "each service account can be federated once "
                 "(Azure rejects a second credential with the same issuer and subject)"
             )
+        clusters = {f.cluster for f in self.federations}
+        if None in clusters and self.oidc_issuer_url is None:
+            problems.add("oidc_issuer_url is required for a federation that names no cluster")
+        unknown = sorted(c for c in clusters - {None} if c not in self.cluster_issuer_urls)
+        if unknown:
+            problems.add(f"cluster_issuer_urls has no issuer for cluster(s) {unknown}")
         problems.require("propagation_wait", self.propagation_wait, rules.GO_DURATION)
         problems.raise_any()
 
@@ -127,9 +136,10 @@ def _existing_identity_parts(resource_id: str) -> tuple[str, str, str]:
 
 class WorkloadIdentity(Construct):
     """Creates ``identity`` (or reads ``existing_identity``), one ``credentials`` entry per
-    federation, and ``propagated``. Either way ``identity_id``, ``client_id`` and ``principal_id``
-    are the identity's (for annotations and role assignments); of ``identity`` and
-    ``existing_identity`` the other one is None.
+    federation, and ``propagated`` (the wait after the credentials; with several clusters
+    ``propagated_in[cluster]``, one per cluster, and ``propagated`` None). Either way
+    ``identity_id``, ``client_id`` and ``principal_id`` are the identity's (for annotations and
+    role assignments); of ``identity`` and ``existing_identity`` the other one is None.
 
     Credentials on one identity are chained with ``depends_on``: Azure rejects concurrent
     writes with HTTP 409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity.
@@ -171,18 +181,26 @@ class WorkloadIdentity(Construct):
                 name=federation.name,
                 identity_id=self.identity_id,
                 resource_group_name=resource_group_name,
-                issuer=props.oidc_issuer_url,
+                issuer=props.cluster_issuer_urls[federation.cluster]
+                if federation.cluster
+                else props.oidc_issuer_url,
                 subject=federation.subject,
                 audience=[TOKEN_EXCHANGE_AUDIENCE],
                 depends_on=previous or None,
             )
             self.credentials.append(credential)
             previous = [credential]
-        self.propagated = Sleep(
-            self,
-            "credential-propagation",
-            create_duration=props.propagation_wait,
-            triggers={
-                f.name: c.id for f, c in zip(props.federations, self.credentials, strict=True)
-            },
-        )
+        # One wait per cluster: a cluster added or removed leaves the others' waits as they are.
+        by_cluster: dict[str | None, dict[str, str]] = {}
+        for federation, credential in zip(props.federations, self.credentials, strict=True):
+            by_cluster.setdefault(federation.cluster, {})[federation.name] = credential.id
+        self.propagated_in = {
+            cluster: Sleep(
+                self,
+                "credential-propagation" + (f"-{cluster}" if cluster else ""),
+                create_duration=props.propagation_wait,
+                triggers=triggers,
+            )
+            for cluster, triggers in by_cluster.items()
+        }
+        self.propagated = self.propagated_in.get(None)

@@ -269,6 +269,18 @@ ENVIRONMENT_NAME = Rule(
     max_length=20,
 )
 
+# A key of clusters: part of its stacks' ids, their state file names and blob keys, and of
+# its federated credentials' names (appended after a '-').
+CLUSTER_KEY = Rule(
+    name="Cluster key",
+    description=(
+        "1-20 characters of lowercase letters, digits and '-', starting with a letter and "
+        "ending with a letter or digit"
+    ),
+    pattern=r"[a-z](?:[a-z0-9-]*[a-z0-9])?",
+    max_length=20,
+)
+
 GO_DURATION = Rule(
     name="Duration",
     description="a Go duration such as '1m', '30s' or '1h30m': units h, m, s, ms, us, ns",

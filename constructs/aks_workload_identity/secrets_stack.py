@@ -9,6 +9,7 @@ from constructs import Construct
 
 from aks_workload_identity.cluster import ClusterAccess
 from aks_workload_identity.config import Config, ExternalSecretConfig
+from aks_workload_identity.config_model import ClusterConfig
 from aks_workload_identity.configured_stack import ConfiguredStack, cluster_access_props
 from aks_workload_identity.external_secrets import (
     ClusterSecretStore,
@@ -26,11 +27,19 @@ class VaultSource(Protocol):
 
 
 class SecretsStack(ConfiguredStack):
-    """ESO custom resources; a stack of its own because their CRDs must exist at plan time."""
+    """ESO custom resources in ``cluster``; a stack of its own because their CRDs must exist at
+    plan time."""
 
-    def __init__(self, scope: Construct, id_: str, config: Config, identity: VaultSource) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        config: Config,
+        cluster: ClusterConfig,
+        identity: VaultSource,
+    ) -> None:
         super().__init__(scope, id_, config)
-        ClusterAccess(self, "access", cluster_access_props(config, helm_enabled=False))
+        ClusterAccess(self, "access", cluster_access_props(cluster, helm_enabled=False))
         self.stores = {
             store.name: ClusterSecretStore(
                 self,

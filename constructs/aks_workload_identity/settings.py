@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from aks_workload_identity import cross_checks, invariants, kubelogin, rules, waits
+from aks_workload_identity.cluster_settings import ClusterKey, ClusterSettings
 from aks_workload_identity.entry_settings import (
     LEAST_PRIVILEGE_ROLE,
     ClusterSecretStoreSettings,
@@ -128,6 +129,8 @@ class Settings(BaseModel):
     oidc_issuer_url: Annotated[Text, rule(rules.HTTPS_URL)] | None = None
     resource_group_name: Annotated[Text, rule(rules.RESOURCE_GROUP_NAME)] | None = None
     location: Annotated[Text, rule(rules.AZURE_LOCATION)] | None = None
+    # Several clusters instead of the top-level cluster keys (cluster_settings.py).
+    clusters: dict[ClusterKey, ClusterSettings] | None = None
     install_workload_identity_webhook: StrictBool = False
     workload_identity_webhook_chart_version: Version = "1.6.0"
     workload_identity_webhook_namespace: Namespace = "azure-workload-identity-system"

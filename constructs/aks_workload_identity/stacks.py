@@ -1,5 +1,6 @@
-"""The identity and cluster stacks, composed from the constructs, and the three stacks in the
-order deploy applies them (the secrets stack: ``secrets_stack.py``)."""
+"""The identity and cluster stacks, composed from the constructs, and all the stacks in the
+order deploy applies them: identity, then a cluster and a secrets stack (``secrets_stack.py``)
+per cluster."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from aks_workload_identity.cluster import (
     KubernetesClusterProps,
 )
 from aks_workload_identity.config import Config
+from aks_workload_identity.config_model import ClusterConfig
 from aks_workload_identity.configured_stack import ConfiguredStack, cluster_access_props
 from aks_workload_identity.existing_key_vault import ExistingKeyVault, ExistingKeyVaultProps
 from aks_workload_identity.external_secrets import (
@@ -77,25 +79,37 @@ class IdentityStack(ConfiguredStack):
         RandomProvider(self, "random")
         TimeProvider(self, "time")
         client = DataAzurermClientConfig(self, "client")
-        cluster = KubernetesCluster(
-            self,
-            "cluster",
-            KubernetesClusterProps(
-                aks_cluster_name=config.aks_cluster_name,
-                aks_resource_group_name=config.aks_resource_group_name,
-                oidc_issuer_url=config.oidc_issuer_url,
-            ),
+        clusters = {
+            spec.key: KubernetesCluster(
+                self,
+                spec.named("cluster"),
+                KubernetesClusterProps(
+                    aks_cluster_name=spec.aks_cluster_name,
+                    aks_resource_group_name=spec.aks_resource_group_name,
+                    oidc_issuer_url=spec.oidc_issuer_url,
+                ),
+            )
+            for spec in config.clusters
+        }
+        issuers = {key: cluster.oidc_issuer_url for key, cluster in clusters.items()}
+        one_cluster = clusters.get(None)
+        # Where the identity and the vault go: configured (always, with several clusters), else
+        # beside the one AKS cluster.
+        resource_group_name = config.resource_group_name or (
+            one_cluster.resource_group_name if one_cluster else None
         )
-        # Where the identity and the vault go: configured, else beside the AKS cluster.
-        resource_group_name = config.resource_group_name or cluster.resource_group_name
-        location = config.location or cluster.location
+        location = config.location or (one_cluster.location if one_cluster else None)
+        issuer = {
+            "oidc_issuer_url": issuers.pop(None, None),
+            "cluster_issuer_urls": issuers,
+        }
         self.tenant_id = client.tenant_id
         self.workload_identities = {
             spec.key: WorkloadIdentity(
                 self,
                 spec.construct_id,
                 WorkloadIdentityProps(
-                    oidc_issuer_url=cluster.oidc_issuer_url,
+                    **issuer,
                     federations=spec.federations,
                     existing_identity_id=spec.resource_id,
                 )
@@ -104,7 +118,7 @@ class IdentityStack(ConfiguredStack):
                     name=spec.name,
                     resource_group_name=resource_group_name,
                     location=location,
-                    oidc_issuer_url=cluster.oidc_issuer_url,
+                    **issuer,
                     federations=spec.federations,
                     tags=config.tags,
                 ),
@@ -200,12 +214,19 @@ def _vault_config_keys(config: Config) -> dict[str, str]:
 
 
 class ClusterStack(ConfiguredStack):
-    """Kubernetes: namespaces, the annotated service accounts, the optional workload identity
-    webhook, the ESO Helm release."""
+    """Kubernetes, in ``cluster``: namespaces, the annotated service accounts, the optional
+    workload identity webhook, the ESO Helm release."""
 
-    def __init__(self, scope: Construct, id_: str, config: Config, identity: IdentityStack) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        config: Config,
+        cluster: ClusterConfig,
+        identity: IdentityStack,
+    ) -> None:
         super().__init__(scope, id_, config)
-        ClusterAccess(self, "access", cluster_access_props(config, helm_enabled=True))
+        ClusterAccess(self, "access", cluster_access_props(cluster, helm_enabled=True))
         owned = config.namespaces
         self.namespace_guard = NamespaceDeletionGuard(
             self,
@@ -272,12 +293,18 @@ class ClusterStack(ConfiguredStack):
         )
 
 
-def build_stacks(app: App, config: Config) -> tuple[IdentityStack, ClusterStack, SecretsStack]:
+def build_stacks(app: App, config: Config) -> tuple[ConfiguredStack, ...]:
+    """``identity``, then for each cluster its ``cluster`` and ``secrets`` stacks, in the order
+    deploy applies them (with several clusters each pair is named after its cluster's key)."""
     identity = IdentityStack(app, "identity", config)
-    cluster = ClusterStack(app, "cluster", config, identity)
-    secrets = SecretsStack(app, "secrets", config, identity)
-    for stack in (identity, cluster, secrets):
+    stacks: list[ConfiguredStack] = [identity]
+    for spec in config.clusters:
+        cluster_id, secrets_id = spec.stack_ids
+        cluster = ClusterStack(app, cluster_id, config, spec, identity)
+        secrets = SecretsStack(app, secrets_id, config, spec, identity)
+        cluster.add_dependency(identity)
+        secrets.add_dependency(cluster)
+        stacks += [cluster, secrets]
+    for stack in stacks:
         move_from_former_ids(stack, former_ids(config))
-    cluster.add_dependency(identity)
-    secrets.add_dependency(cluster)
-    return identity, cluster, secrets
+    return tuple(stacks)

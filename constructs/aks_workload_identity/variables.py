@@ -31,6 +31,10 @@ from aks_workload_identity.settings import Settings
 from aks_workload_identity.settings_fields import RuleValidator
 
 _SCALARS = {str: "string", bool: "bool", int: "number"}
+# Keys declared only when the file sets them, so that the stacks of the configurations written
+# before them stay byte-identical (their deployments plan no change). A file that sets one later
+# changes the stack names anyway (clusters: cluster-<key>), so it is synthesized again.
+DECLARED_WHEN_SET = frozenset({"clusters"})
 
 
 def terraform_type(annotation: Any) -> str:
@@ -106,6 +110,8 @@ def declare_config_variables(stack: TerraformStack, config: Config) -> dict[str,
     declared = {}
     for key, field in Settings.model_fields.items():
         value = values[key]
+        if value is None and key in DECLARED_WHEN_SET:
+            continue
         variable_type = terraform_type(field.annotation)
         same_as_synthesized = f"jsonencode(var.{key}) == {hcl_string(terraform_jsonencode(value))}"
         # A list or map of objects grows with the configuration (100 ExternalSecrets: ~14 KB). As

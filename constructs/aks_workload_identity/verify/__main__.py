@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aks_workload_identity.config import Config, load_from_environment
+from aks_workload_identity.config_model import ClusterConfig
 from aks_workload_identity.problems import ConfigError
 from aks_workload_identity.verify.causes import Context
 from aks_workload_identity.verify.checks import (
@@ -88,10 +89,10 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None) -> int
         print(f"azwi: {error}", file=sys.stderr)
         return EXIT_USAGE
     runner = runner or Runner()
-    access = kubectl_access(config)
-    cluster = Cluster(runner, access)
     report = Report()
-    _describe_target(config, cluster, report)
+    first, *others = config.clusters
+    clusters = [(spec, Cluster(runner, kubectl_access(spec))) for spec in config.clusters]
+    _describe_target(config, *clusters[0], report)
     outputs = read_outputs(runner, args.stacks_dir / "identity")
     if isinstance(outputs, Outputs):
         vault: Vault | None = Vault(runner, outputs.vault_name)
@@ -99,15 +100,23 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None) -> int
     else:
         vault = None
         report.add(failed("identity stack outputs", outputs, _outputs_cause(outputs, args)))
-    try:
-        known = outputs if isinstance(outputs, Outputs) else None
-        _check_cluster(config, cluster, known, vault, args, runner, report)
-    except ClusterUnreachableError as error:
-        report.add(failed("cluster", f"kubectl: {error}", UNREACHABLE))
-        report.note("the remaining checks need the cluster and were not run")
-    except KeyboardInterrupt:
-        report.finish(interrupted=True)
-        return EXIT_INTERRUPTED
+    known = outputs if isinstance(outputs, Outputs) else None
+    # Each cluster has the same stores and ExternalSecrets; the rotation round trip (one vault
+    # secret, shared) is made in the first.
+    for index, (spec, cluster) in enumerate(clusters):
+        if index:
+            _describe_target(config, spec, cluster, report)
+        rotation = args.rotation and index == 0
+        try:
+            _check_cluster(config, cluster, known, vault, args, runner, report, rotation)
+        except ClusterUnreachableError as error:
+            report.add(failed(spec.named("cluster"), f"kubectl: {error}", UNREACHABLE))
+            report.note(f"the remaining checks of {spec.named('cluster')} need it and were not run")
+        except KeyboardInterrupt:
+            report.finish(interrupted=True)
+            return EXIT_INTERRUPTED
+    if args.rotation and others:
+        report.note(f"rotation: tried in cluster {first.key} only (the vault is shared)")
     return report.finish()
 
 
@@ -120,17 +129,18 @@ def _outputs_cause(error: str, args: argparse.Namespace) -> str:
     )
 
 
-def _describe_target(config: Config, cluster: Cluster, report: Report) -> None:
+def _describe_target(config: Config, spec: ClusterConfig, cluster: Cluster, report: Report) -> None:
     """Which configuration and cluster are checked; in the AKS modes kubectl's current context
     is a guess at the cluster, so say when it does not look like it."""
     context = cluster.current_context()
     flags = f" ({' '.join(cluster.access)})" if cluster.access else ""
-    print(f"verify: {config.source}; kubectl context {context or '(none)'}{flags}")
-    aks = config.kubernetes_auth != "kubeconfig" and config.aks_cluster_name
-    if aks and not (context or "").startswith(config.aks_cluster_name):
+    which = "" if spec.key is None else f"; cluster {spec.key}"
+    print(f"verify: {config.source}{which}; kubectl context {context or '(none)'}{flags}")
+    aks = spec.kubernetes_auth != "kubeconfig" and spec.aks_cluster_name
+    if aks and not (context or "").startswith(spec.aks_cluster_name):
         report.note(
-            f"that context may not be AKS cluster {config.aks_cluster_name}: az aks "
-            f"get-credentials -g {config.aks_resource_group_name} -n {config.aks_cluster_name}"
+            f"that context may not be AKS cluster {spec.aks_cluster_name}: az aks "
+            f"get-credentials -g {spec.aks_resource_group_name} -n {spec.aks_cluster_name}"
         )
 
 
@@ -142,6 +152,7 @@ def _check_cluster(
     args: argparse.Namespace,
     runner: Runner,
     report: Report,
+    rotation_here: bool,
 ) -> None:
     vault_name = vault.name if vault else "the vault"
     contexts: dict[tuple[str, str | None], Context] = {}
@@ -164,7 +175,7 @@ def _check_cluster(
         result = report.add(check_external_secret(cluster, entry, ready, context))
         synced[entry.subject] = result.status == PASS
         report.add(check_secret(cluster, entry, vault))
-    if not args.rotation:
+    if not rotation_here:
         return
     rotation = plan_rotation(entries, args.rotation_timeout, args.poll_interval)
     if rotation is None:

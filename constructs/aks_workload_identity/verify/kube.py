@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aks_workload_identity.config import Config
+from aks_workload_identity.config_model import ClusterConfig
 from aks_workload_identity.verify.runner import Runner
 
 
@@ -15,16 +15,18 @@ class ClusterUnreachableError(Exception):
     """kubectl failed for another reason than a missing object: no check can go on."""
 
 
-def kubectl_access(config: Config) -> tuple[str, ...]:
-    """kubectl's flags for the cluster the deployment used.
+def kubectl_access(cluster: ClusterConfig) -> tuple[str, ...]:
+    """kubectl's flags for a cluster the deployment used.
 
     ``kubeconfig`` mode names the file (and maybe a context) the providers read; the AKS modes
     read the cluster from Azure, so kubectl uses the current context.
     """
-    if config.kubernetes_auth != "kubeconfig":
+    if cluster.kubernetes_auth != "kubeconfig":
         return ()
-    flags = ("--kubeconfig", str(Path(config.kubeconfig_path).expanduser()))
-    return (*flags, "--context", config.kubeconfig_context) if config.kubeconfig_context else flags
+    flags = ("--kubeconfig", str(Path(cluster.kubeconfig_path).expanduser()))
+    return (
+        (*flags, "--context", cluster.kubeconfig_context) if cluster.kubeconfig_context else flags
+    )
 
 
 class Cluster:
