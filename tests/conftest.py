@@ -20,15 +20,6 @@ configure_jsii_runtime()
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = PROJECT_DIR / "my.auto.tfvars.example"
 EXAMPLES_DIR = PROJECT_DIR / "examples"
-# The reference data beside the checkout (../shared), or beside the worktrees' parent.
-SHARED_DIR = next(
-    (
-        d
-        for d in (PROJECT_DIR.parent / "shared", PROJECT_DIR.parent.parent / "shared")
-        if d.is_dir()
-    ),
-    PROJECT_DIR.parent / "shared",
-)
 
 Synth = dict[str, dict[str, Any]]
 # The keys every AKS configuration needs: a configuration test's text starts with them.
