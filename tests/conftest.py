@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from rehearsal.rehearse import Rehearsal
-    from tests.app_runs import AppRun
     from tests.rehearsals import StandIns
 
 
@@ -74,24 +73,6 @@ def synth_config(path: Path) -> Synth:
     config = load_config(path)
     stacks = build_stacks(Testing.app(), config)
     return {stack.node.id: json.loads(Testing.synth(stack)) for stack in stacks}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def background_app_runs(request, tmp_path_factory) -> Iterator[dict[str, AppRun]]:
-    """The two app runs of the byte-identity test, started before the first test (see
-    ``tests/app_runs.py``), and only when that test is selected."""
-    from tests import app_runs  # it takes its paths from this module
-
-    if not any(item.nodeid == app_runs.BYTE_IDENTITY_TEST for item in request.session.items):
-        yield {}
-        return
-    root = tmp_path_factory.mktemp("app-runs")
-    runs = {name: app_runs.start(root, fast=name == "fast") for name in ("fast", "ordinary")}
-    yield runs
-    for run in runs.values():
-        if run.process.poll() is None:
-            run.process.kill()
-            run.process.wait()
 
 
 @pytest.fixture(scope="session", autouse=True)
