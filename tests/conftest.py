@@ -92,6 +92,27 @@ def background_cdktn_synth(request, tmp_path_factory) -> Iterator[Callable[[], d
         process.wait()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def background_security_scan(request, tmp_path_factory) -> Iterator[Callable[[], Path]]:
+    """The security tests' real synthesis of every example and its checkov run
+    (``tests/security_scan.py``), started before the first test when one of them is selected."""
+    from tests import security_scan
+
+    wanted = {"synthesized", "checkov_results"}
+    if not any(
+        item.nodeid.startswith("tests/test_security.py") and wanted & set(item.fixturenames)
+        for item in request.session.items
+    ):
+        yield Path
+        return
+    root = tmp_path_factory.mktemp("security")
+    process = security_scan.start(root)
+    yield cache(lambda: (security_scan.finish(process), root)[1])
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def cdktn_synth(background_cdktn_synth) -> dict[Path, Synth]:
     """Every example synthesized by the cdktn flavour, by config file (like ``synth_of``)."""
