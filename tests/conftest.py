@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from rehearsal.rehearse import Rehearsal
-    from tests.app_runs import AppRun
     from tests.rehearsals import StandIns
 
 
@@ -84,24 +83,6 @@ def synth_config(path: Path) -> Synth:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def background_app_runs(request, tmp_path_factory) -> Iterator[dict[str, AppRun]]:
-    """The two app runs of the byte-identity test, started before the first test (see
-    ``tests/app_runs.py``), and only when that test is selected."""
-    from tests import app_runs  # it takes its paths from this module
-
-    if not any(item.nodeid == app_runs.BYTE_IDENTITY_TEST for item in request.session.items):
-        yield {}
-        return
-    root = tmp_path_factory.mktemp("app-runs")
-    runs = {name: app_runs.start(root, fast=name == "fast") for name in ("fast", "ordinary")}
-    yield runs
-    for run in runs.values():
-        if run.process.poll() is None:
-            run.process.kill()
-            run.process.wait()
-
-
-@pytest.fixture(scope="session", autouse=True)
 def background_cdktn_synth(request, tmp_path_factory) -> Iterator[Callable[[], dict]]:
     """The cdktn flavour's synthesis of every example (``tests/cdktn_synth.py``), started before
     the first test when a selected test uses ``cdktn_synth``."""
@@ -113,6 +94,27 @@ def background_cdktn_synth(request, tmp_path_factory) -> Iterator[Callable[[], d
     output = tmp_path_factory.mktemp("cdktn") / "synth.json"
     process = cdktn_synth.start(output)
     yield cache(lambda: cdktn_synth.finish(process, output))
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_security_scan(request, tmp_path_factory) -> Iterator[Callable[[], Path]]:
+    """The security tests' real synthesis of every example and its checkov run
+    (``tests/security_scan.py``), started before the first test when one of them is selected."""
+    from tests import security_scan
+
+    wanted = {"synthesized", "checkov_results"}
+    if not any(
+        item.nodeid.startswith("tests/test_security.py") and wanted & set(item.fixturenames)
+        for item in request.session.items
+    ):
+        yield Path
+        return
+    root = tmp_path_factory.mktemp("security")
+    process = security_scan.start(root)
+    yield cache(lambda: (security_scan.finish(process), root)[1])
     if process.poll() is None:
         process.kill()
         process.wait()

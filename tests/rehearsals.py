@@ -7,6 +7,7 @@ rest of the suite does. Each rehearsal test only waits for its configuration's r
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -17,14 +18,14 @@ from rehearsal.changes import data_safety_edits
 from rehearsal.rehearse import Rehearsal, rehearse
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLES_DIR
 
-# (configuration, flavour): the default configuration (with the data-safety edits) and the
-# example with the most credentials on one identity with cdktf, the example with two identities,
-# two stores and an extracted secret with cdktn. These three and the migrated fragment's (below),
-# ~25 s of CPU each, are what `make test` affords; `make rehearse [CDK=cdktn]` runs every example.
+# (configuration, flavour): the default configuration (with the data-safety edits) with cdktf, and
+# the example with two identities, two stores and an extracted secret with cdktn, into which the
+# fragment `make migrate` writes is merged (below). ~25-35 s of CPU each is what `make test`
+# affords; `make rehearse [CDK=cdktn]` runs every example, many-to-one among them.
+ONE_TO_ONE = EXAMPLES_DIR / "one-to-one.tfvars"
 REHEARSED = (
     (EXAMPLE_CONFIG, "cdktf"),
-    (EXAMPLES_DIR / "many-to-one.tfvars", "cdktf"),
-    (EXAMPLES_DIR / "one-to-one.tfvars", "cdktn"),
+    (ONE_TO_ONE, "cdktn"),
 )
 FLAVOURS = ("cdktf", "cdktn")
 # Edits that must not lose data, made on the deployed default configuration before its destroy.
@@ -51,9 +52,44 @@ class StandIns:
         return cls(cli_config, stack)
 
 
-# A fragment `make migrate` writes from a fixture: it deploys, redeploys and destroys too, and
-# destroy leaves the identity it reuses and the service account it annotates as they were.
+# A fragment `make migrate` writes from a fixture, merged into one-to-one as its docstring tells a
+# user: it deploys, redeploys and destroys beside what one-to-one makes, and destroy leaves the
+# identity it reuses and the service accounts it annotates as they were.
 MIGRATED = EXAMPLES_DIR.parent / "tests" / "fixtures" / "pod_identity" / "several-workloads.yaml"
+_ASSIGNMENT = re.compile(r"^(\w+)\s*=\s*(.*)$")
+
+
+def _assignments(text: str) -> dict[str, list[str]]:
+    """Each top-level key of a tfvars file and the lines of its value (comments left out)."""
+    values: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if found := _ASSIGNMENT.match(line):
+            key = found[1]
+            values[key] = [found[2]]
+        elif values and line.strip() and not line.lstrip().startswith("#"):
+            values[key].append(line)
+    return values
+
+
+def merged(base: str, fragment: str) -> str:
+    """``fragment``'s keys merged into ``base``: a key it adds is appended, the entries of a map
+    both set are added to base's, an empty or equal value leaves base's."""
+    lines = base.splitlines()
+    current = _assignments(base)
+    for key, value in _assignments(fragment).items():
+        if key not in current:
+            lines += [f"{key} = {value[0]}", *value[1:]]
+        elif value[0] == "{" and current[key][0] == "{":
+            opening = next(
+                i
+                for i, line in enumerate(lines)
+                if _ASSIGNMENT.match(line) and line.startswith(f"{key} ")
+            )
+            closing = lines.index("}", opening)
+            lines[closing:closing] = value[1:-1]
+        elif value not in (["[]"], ["{}"], current[key]):
+            raise ValueError(f"{key}: cannot merge {value} into {current[key]}")
+    return "\n".join(lines) + "\n"
 
 
 def _rehearse_migrated(root: Path, cli_config: Path) -> Rehearsal:
@@ -64,23 +100,22 @@ def _rehearse_migrated(root: Path, cli_config: Path) -> Rehearsal:
     flags = ["--aks-resource-group-name", "rg-aks-demo", "--aks-cluster-name", "aks-demo"]
     status = migrate([str(MIGRATED), *flags, "-o", str(fragment), "--report", str(root / "r.md")])
     assert status == 0, f"make migrate exited {status}"
-    return rehearse(fragment, root / "rehearsal", cli_config)
+    config = root / "one-to-one-migrated.tfvars"
+    config.write_text(merged(ONE_TO_ONE.read_text(), fragment.read_text()))
+    return rehearse(config, root / "rehearsal", cli_config, flavour="cdktn")
 
 
 def start_rehearsals(standins: StandIns, root: Path) -> dict[object, Future[Rehearsal]]:
-    """Each (configuration, flavour) rehearsal, and the migrated fragment's (by its path)."""
+    """The default configuration's rehearsal and one-to-one's with the migrated fragment, by
+    (configuration, flavour); the latter by the fragment's fixture too."""
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rehearsal")
     standins.stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-    jobs: dict[object, Future[Rehearsal]] = {
-        (config, flavour): pool.submit(
-            rehearse,
-            config,
-            root / f"{config.stem}-{flavour}",
-            standins.cli_config,
-            EDITS.get((config, flavour)),
-            flavour,
-        )
-        for config, flavour in REHEARSED
-    }
-    jobs[MIGRATED] = pool.submit(_rehearse_migrated, root / "migrated", standins.cli_config)
-    return jobs
+    default = pool.submit(
+        rehearse,
+        EXAMPLE_CONFIG,
+        root / "default-cdktf",
+        standins.cli_config,
+        EDITS[EXAMPLE_CONFIG, "cdktf"],
+    )
+    migrated = pool.submit(_rehearse_migrated, root / "migrated", standins.cli_config)
+    return {(EXAMPLE_CONFIG, "cdktf"): default, (ONE_TO_ONE, "cdktn"): migrated, MIGRATED: migrated}

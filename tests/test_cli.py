@@ -162,13 +162,3 @@ def test_invalid_config_through_make_synth_fails_and_writes_nothing(
     )
     _assert_stopped_cleanly(result, lines)
     assert not (out / "stacks").exists()
-
-
-def test_valid_config_prints_nothing_extra(tmp_path) -> None:
-    result = _run(
-        [sys.executable, str(PROJECT_DIR / "main.py")],
-        AZWI_CONFIG=str(EXAMPLE_CONFIG),
-        CDKTF_OUTDIR=str(tmp_path / "cdktf.out"),
-    )
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    assert (tmp_path / "cdktf.out" / "manifest.json").exists()

@@ -1,6 +1,8 @@
 """Input that must not get through or crash, and output written whole or not at all: each case
-through the real entry point (``python main.py`` with ``AZWI_CONFIG``, ``make synth``) as a
-subprocess, ending with one clear line and a non-zero exit, never a traceback."""
+ends with one clear line and a non-zero exit, never a traceback. The app's entry point runs in
+the test process (``tests/app_runs.py``) where no process boundary is at stake; as a subprocess
+(``python main.py`` with ``AZWI_CONFIG``, ``make synth``) for each exit status, a case that
+could overflow a fresh interpreter's stack, and Ctrl-C."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from aks_workload_identity import config_file
 from aks_workload_identity.problems import ConfigError
+from tests.app_runs import main_in_process
 from tests.conftest import EXAMPLE_CONFIG, PROJECT_DIR
 
 SECRET = "Qx7vB2mN9kL4pR8sT1wY6zA3cD5fG0hJ"
@@ -37,7 +41,7 @@ def app(
     )
 
 
-def refused(config: Path | str, outdir: Path) -> tuple[int, str]:
+def refused_by_process(config: Path | str, outdir: Path) -> tuple[int, str]:
     """Exit status and standard error of an app run that must stop before synthesizing."""
     process = app(config, outdir)
     _, errors = process.communicate(timeout=120)
@@ -45,6 +49,20 @@ def refused(config: Path | str, outdir: Path) -> tuple[int, str]:
     assert process.returncode != 0
     assert not outdir.exists()
     return process.returncode, errors
+
+
+@pytest.fixture
+def refused(monkeypatch) -> Callable[[Path | str, Path], tuple[int, str]]:
+    """``refused_by_process``, with the entry point run in the test process."""
+
+    def run(config: Path | str, outdir: Path) -> tuple[int, str]:
+        status, errors = main_in_process(monkeypatch, config, outdir)
+        assert "Traceback" not in errors, errors
+        assert status != 0
+        assert not outdir.exists()
+        return status, errors
+
+    return run
 
 
 def written(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -68,17 +86,30 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_bad_content_ends_with_one_line_naming_it(tmp_path, case) -> None:
+def _bad_content(tmp_path: Path, case: str) -> tuple[Path, str]:
     text, message = CASES[case]
     content = text if text.startswith("{") else REQUIRED + text
-    status, errors = refused(written(tmp_path, "bad.tfvars", content), tmp_path / "out")
+    return written(tmp_path, "bad.tfvars", content), message
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_bad_content_ends_with_one_line_naming_it(tmp_path, refused, case) -> None:
+    config, message = _bad_content(tmp_path, case)
+    status, errors = refused(config, tmp_path / "out")
     assert status == 2
     assert message in errors
     assert max(len(line) for line in errors.splitlines()) < 400  # values are cut
 
 
-def test_a_line_with_a_credential_is_never_echoed_in_full(tmp_path) -> None:
+def test_python_main_py_exits_2_on_bad_content_without_a_traceback(tmp_path) -> None:
+    # The deepest input: a fresh interpreter's stack, as main.py starts it, must hold it too.
+    config, message = _bad_content(tmp_path, "deep nesting")
+    status, errors = refused_by_process(config, tmp_path / "out")
+    assert status == 2
+    assert message in errors
+
+
+def test_a_line_with_a_credential_is_never_echoed_in_full(tmp_path, refused) -> None:
     config = written(tmp_path, "secret.tfvars", f'{REQUIRED}client_secret = "{SECRET}" x\n')
     _, errors = refused(config, tmp_path / "out")
     assert "HCL syntax error" in errors
@@ -89,7 +120,7 @@ def test_a_line_with_a_credential_is_never_echoed_in_full(tmp_path) -> None:
     assert SECRET not in errors
 
 
-def test_an_oversized_file_is_refused_before_it_is_read(tmp_path) -> None:
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, refused) -> None:
     big = tmp_path / "big.tfvars"
     with big.open("wb") as file:
         file.truncate(1 << 30)  # 1 GiB, sparse: nothing to read in before the size is known
@@ -110,7 +141,7 @@ def special_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
 
 @pytest.mark.parametrize("kind", ["directory", "FIFO", "device", "/proc", "missing"])
-def test_what_is_not_a_regular_file_is_named_for_what_it_is(tmp_path, kind) -> None:
+def test_what_is_not_a_regular_file_is_named_for_what_it_is(tmp_path, refused, kind) -> None:
     path, message = special_files(tmp_path)[kind]
     _, errors = refused(path, tmp_path / "out")
     assert f"{path}: {message}" in errors
@@ -134,9 +165,13 @@ def test_an_unreadable_file_is_named_so(tmp_path, monkeypatch) -> None:
         ("/sys/azwi-out", "cannot write /sys/azwi-out in /sys"),  # unwritable, even for root
     ],
 )
-def test_an_output_that_cannot_be_written_ends_with_one_line(tmp_path, outdir, message) -> None:
+def test_an_output_that_cannot_be_written_ends_with_one_line(
+    tmp_path, refused, outdir, message
+) -> None:
     target = tmp_path / outdir if not outdir.startswith("/") else Path(outdir)
-    status, errors = refused(EXAMPLE_CONFIG, target)
+    # The exit status of main.py itself: once in-process, once as the process it is.
+    run = refused if outdir.startswith("missing") else refused_by_process
+    status, errors = run(EXAMPLE_CONFIG, target)
     assert status == 1
     assert message in errors
     assert len(errors.splitlines()) == 1

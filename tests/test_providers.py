@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -13,8 +15,12 @@ import pytest
 
 from aks_workload_identity import binding_imports, runtime
 from tests import app_runs
+from tests.conftest import EXAMPLES_DIR
 
 NODE = Path(sys.executable).parent / "node"
+# The example with the most kinds of ExternalSecret, as the byte-identity test always used.
+CONFIG = EXAMPLES_DIR / "many-secrets.tfvars"
+AZURERM_PACKAGE = app_runs.AZURERM
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -23,24 +29,75 @@ def _files(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_fast_and_ordinary_imports_synthesize_byte_identical_files(background_app_runs) -> None:
-    # Both started with the session (conftest.py): the ordinary run takes ~25 s on one core.
-    results = {}
-    for name, run in background_app_runs.items():
-        status, output = run.finish()
-        assert status == 0, f"{name}: {output}"
-        results[name] = app_runs.azurerm_submodules(output)
-    # Each run really took its path: the fast one imports a handful of azurerm's 1,527 modules
-    # (20 today: the ones the app uses, their _jsii and the package itself).
-    assert results["fast"] < 25
-    assert results["ordinary"] > 1000
+def test_the_shipped_app_imports_a_few_binding_modules_and_writes_what_the_checked_app_writes(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """main.py as cdktf.json runs it (fast imports, ``-O``: no argument type checks) writes
+    byte-identical files to the app run here (fast imports, every argument type-checked), and
+    neither prints anything; the fast against the ordinary imports, byte for byte, is
+    ``make bench``'s (``bench/ordinary_imports.py``)."""
+    shipped = app_runs.start_shipped(CONFIG, tmp_path / "shipped")
+    status, errors = app_runs.main_in_process(monkeypatch, CONFIG, tmp_path / "checked")
+    assert (status, errors, capsys.readouterr().out) == (0, "", "")
+    status, output = shipped.finish()
+    # Nothing but the count this test asks for: a valid configuration prints nothing extra.
+    assert (status, output.splitlines()[:-1]) == (0, []), output
+    # A handful of azurerm's 1,527 modules (20 today: the ones the app uses, their _jsii and the
+    # package itself), not the package's own __init__, which imports them all.
+    assert app_runs.azurerm_submodules(output) < 25
 
-    fast_files = _files(background_app_runs["fast"].outdir)
-    ordinary_files = _files(background_app_runs["ordinary"].outdir)
-    assert "stacks/secrets/cdk.tf.json" in fast_files
-    assert sorted(fast_files) == sorted(ordinary_files)
-    for name, content in fast_files.items():
-        assert content == ordinary_files[name], f"{name} differs"
+    shipped_files = _files(tmp_path / "shipped")
+    checked_files = _files(tmp_path / "checked")
+    assert {"manifest.json", "stacks/secrets/cdk.tf.json"} <= set(shipped_files)
+    assert sorted(shipped_files) == sorted(checked_files)
+    for name, content in shipped_files.items():
+        assert content == checked_files[name], f"{name} differs"
+
+
+# What a cdktf binding's package __init__ does besides importing, all skipped by the fast path
+# (binding_imports.py): each submodule defines these itself, or they only shape the package's
+# namespace (`from pkg import *`), which the app never uses.
+_SKIPPABLE = {"__path__", "TYPEGUARD_MAJOR_VERSION", "check_type", "__all__", "publication.publish"}
+
+
+def _statements_beyond_imports(init: Path) -> list[str]:
+    left = []
+    for statement in ast.parse(init.read_text()).body:
+        match statement:
+            case ast.Import() | ast.ImportFrom() | ast.Expr(value=ast.Constant()):
+                continue  # its submodules, _jsii (imported first by the fast path), a docstring
+            case ast.FunctionDef(name=name) | ast.Assign(targets=[ast.Name(id=name)]):
+                pass
+            case ast.Expr(value=ast.Call(func=function)):
+                name = ast.unparse(function)
+            case _:
+                name = ast.unparse(statement)
+        if name not in _SKIPPABLE:
+            left.append(ast.unparse(statement))
+    return left
+
+
+def test_a_skipped_binding_init_holds_nothing_its_submodules_need() -> None:
+    """What makes the fast path's output the ordinary path's, checked on the installed bindings;
+    ``make bench`` compares the two synths byte for byte."""
+    import aks_workload_identity.providers  # noqa: F401  the app's bindings, the fast way
+
+    loaded = [name for name in sys.modules if name.startswith("cdktf_cdktf_provider_")]
+    packages = sorted({name.split(".")[0] for name in loaded})
+    assert AZURERM_PACKAGE in packages
+    for package in packages:
+        init = Path(importlib.util.find_spec(package).origin)
+        assert _statements_beyond_imports(init) == [], package
+    for name in [name for name in loaded if "." in name]:
+        # What a submodule takes from its package: _jsii only, never a name of the __init__.
+        source = Path(importlib.util.find_spec(name).origin).read_text()
+        tree = ast.parse(source)
+        from_package = [
+            ast.unparse(s) for s in ast.walk(tree) if isinstance(s, ast.ImportFrom) and s.level
+        ]
+        assert set(from_package) <= {"from .._jsii import *", "from ._jsii import *"}, name
+        if "check_type(" in source:
+            assert any(isinstance(s, ast.FunctionDef) and s.name == "check_type" for s in tree.body)
 
 
 # A cdktn binding's __init__ imports its submodules on first attribute access (PEP 562).

@@ -1,7 +1,8 @@
 """Security gate: checkov on every synthesized stack, no secret in any file, least privilege.
 
 Every example (my.auto.tfvars.example and examples/*.tfvars) is synthesized for real into
-cdk.tf.json files once per session; checkov scans all of them in one run (it is slow to start).
+cdk.tf.json files once per session; checkov scans all of them in one run (it is slow to start);
+both in the background from the start of the session (``tests/security_scan.py``).
 Accepted findings live in security/checkov-accepted.yaml, each with a reason.
 """
 
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 from aks_workload_identity import rules
 from aks_workload_identity.config import load_config
 from aks_workload_identity.settings import Settings
+from tests import security_scan as security_scan_module
 from tests.conftest import (
     EXAMPLE_CONFIG,
     EXAMPLES_DIR,
@@ -37,8 +39,8 @@ from tests.conftest import (
     resources,
     write_config,
 )
+from tests.security_scan import CHECKOV
 
-CHECKOV = PROJECT_DIR / ".venv" / "checkov" / "bin" / "checkov"
 ACCEPTED_FILE = PROJECT_DIR / "security" / "checkov-accepted.yaml"
 HARDENED = EXAMPLES_DIR / "hardened-key-vault.tfvars"
 # checkov 3.3.30 has no terraform policy for these: a stack holding only them gets no check.
@@ -98,23 +100,19 @@ class Synthesized:
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory) -> Synthesized:
-    from aks_workload_identity.cdk import App
-    from aks_workload_identity.stacks import build_stacks
+def security_scan(background_security_scan) -> Path:
+    """The directory of ``tests/security_scan.py``'s run, once it has finished."""
+    return background_security_scan()
 
-    root = tmp_path_factory.mktemp("synthesized")
-    stacks = []
-    for config_path in example_configs():
-        example = example_id(config_path)
-        outdir = root / example
-        outdir.mkdir()
-        app = App(outdir=str(outdir))
-        build_stacks(app, load_config(config_path))
-        app.synth()
-        for stack in load_config(config_path).stack_ids:
-            path = outdir / "stacks" / stack / "cdk.tf.json"
-            stacks.append(SynthesizedStack(example, stack, path, json.loads(path.read_text())))
-    return Synthesized(root, tuple(stacks))
+
+@pytest.fixture(scope="session")
+def synthesized(security_scan) -> Synthesized:
+    root = security_scan_module.synth_root(security_scan)
+    stacks = tuple(
+        SynthesizedStack(example, stack, path, json.loads(path.read_text()))
+        for (example, stack), path in security_scan_module.stack_paths(root).items()
+    )
+    return Synthesized(root, stacks)
 
 
 # --- checkov ----------------------------------------------------------------------------------
@@ -129,41 +127,17 @@ class CheckResult:
     stack: SynthesizedStack
 
 
-def _checkov_readable(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` without ``terraform.required_version`` and ``removed``: checkov 3.3.30's
-    terraform_json parser raises on any string directly in the terraform block and on a block
-    type written as a list ("this method receives only dicts", ``hclify``), and then scans
-    nothing in the file. No check reads either."""
-    terraform = {k: v for k, v in document["terraform"].items() if k != "required_version"}
-    kept = {k: v for k, v in document.items() if k != "removed"}
-    return {**kept, "terraform": terraform}
-
-
 @pytest.fixture(scope="session")
-def checkov_results(synthesized: Synthesized, tmp_path_factory) -> list[CheckResult]:
-    """One checkov run over every synthesized stack; its passed and failed checks."""
+def checkov_results(security_scan: Path, synthesized: Synthesized) -> list[CheckResult]:
+    """The one checkov run over every synthesized stack; its passed and failed checks."""
     if not CHECKOV.is_file():
         pytest.fail(f"{CHECKOV.relative_to(PROJECT_DIR)} is missing: run make setup")
-    scanned = tmp_path_factory.mktemp("checkov")
-    by_path = {}
-    command = [str(CHECKOV), "--framework", "terraform_json", "--output", "json", "--compact"]
-    command += ["--skip-download", "--soft-fail"]  # offline; failures are judged below
-    for stack in synthesized.stacks:
-        relative = stack.path.relative_to(synthesized.root)
-        (scanned / relative).parent.mkdir(parents=True)
-        (scanned / relative).write_text(json.dumps(_checkov_readable(stack.document)))
-        by_path[(scanned / relative).resolve()] = stack
-        command += ["--file", str(relative)]
-    run = subprocess.run(
-        command,
-        cwd=scanned,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, f"checkov failed to run:\n{run.stdout}\n{run.stderr}"
-    output = json.loads(run.stdout)
+    scanned = security_scan_module.checkov_root(security_scan)
+    by_path = {
+        (scanned / stack.path.relative_to(synthesized.root)).resolve(): stack
+        for stack in synthesized.stacks
+    }
+    output = json.loads(security_scan_module.checkov_report(security_scan).read_text())
     reports = output if isinstance(output, list) else [output]
     found = []
     for report in reports:
