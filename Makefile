@@ -161,7 +161,9 @@ deploy: your-config setup
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) deploy '*' --output $(OUT) $(VAR_FILE)
 
 # make destroy STACKS="secrets-blue cluster-blue": only those stacks (docs/clusters.md).
+# Terraform checks no condition while destroying: the guard refuses another file's local state.
 destroy: your-config setup
+	AZWI_CONFIG=$(CONFIG_FILE) $(BIN)/python -m aks_workload_identity.destroy_guard
 	AZWI_CONFIG=$(CONFIG_FILE) $(CDK_CLI) destroy $(or $(STACKS),'*') --output $(OUT) $(VAR_FILE)
 
 # The walkthrough's checks against what make deploy made (docs/verify.md): make verify

@@ -46,6 +46,11 @@ def test_a_configuration_of_your_own_passes_the_guard(checkout, target) -> None:
     own = make(checkout, "-n", target)
     assert own.returncode == 0, own.stderr
     assert f"AZWI_CONFIG=my.auto.tfvars {checkout}/node_modules/.bin/cdktf {target}" in own.stdout
+    guard = (
+        "AZWI_CONFIG=my.auto.tfvars "
+        f"{checkout}/.venv/bin/python -m aks_workload_identity.destroy_guard"
+    )
+    assert (guard in own.stdout) == (target == "destroy")
     named = make(checkout, "-n", target, AZWI_CONFIG="prod.tfvars")
     assert named.returncode == 0, named.stderr
     assert f"--var-file={checkout}/prod.tfvars" in named.stdout
