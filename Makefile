@@ -58,8 +58,8 @@ setup: $(VENV)/.installed node_modules/.installed $(FLAVOUR_SETUP)
 
 # Byte code is written at install time because some environments set PYTHONDONTWRITEBYTECODE
 # and would recompile on every run. Plain byte code for everything: the tests run without -O, and
-# one of them imports all ~1,600 modules of the two big provider bindings the ordinary way (~27 s
-# to compile on 2 cores here, ~50 s on one core inside that test). Optimized (-O) byte code, for
+# make bench imports all ~1,600 modules of the two big provider bindings the ordinary way (~27 s
+# to compile on 2 cores here, which would otherwise land in its measurement). Optimized (-O) byte code, for
 # the app as cdktf.json runs it, leaves those two out: importing the app compiles the few it uses.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
