@@ -41,12 +41,7 @@ def main(project_dir: Path) -> int:
     try:
         config = load_from_environment(project_dir)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"azwi: {problem}", file=sys.stderr)
-        print(
-            f"azwi: {len(error.problems)} configuration problem(s); nothing was synthesized",
-            file=sys.stderr,
-        )
+        error.report("nothing was synthesized")
         return EXIT_INVALID_CONFIG
     for warning in config.warnings:
         print(f"azwi: warning: {warning}", file=sys.stderr)

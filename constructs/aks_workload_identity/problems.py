@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 import types
 import typing
 from dataclasses import dataclass
@@ -57,6 +58,12 @@ class ConfigError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+    def report(self, outcome: str) -> None:
+        """One stderr line per problem, then how many and ``outcome`` (what was not done)."""
+        for problem in self.problems:
+            print(f"azwi: {problem}", file=sys.stderr)
+        print(f"azwi: {len(self.problems)} configuration problem(s); {outcome}", file=sys.stderr)
 
 
 def validation_problems(

@@ -110,12 +110,7 @@ def main(argv: Sequence[str], project_dir: Path) -> int:
     try:
         print(_checked(maps_configuration(path), path.name), end="")
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"azwi: {problem}", file=sys.stderr)
-        print(
-            f"azwi: {len(error.problems)} configuration problem(s); nothing printed",
-            file=sys.stderr,
-        )
+        error.report("nothing printed")
         return 1
     except AlreadyMapsError as error:
         print(f"azwi: {error}", file=sys.stderr)
