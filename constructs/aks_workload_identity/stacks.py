@@ -11,7 +11,7 @@ from aks_workload_identity.cluster import ClusterAccess
 from aks_workload_identity.config import Config
 from aks_workload_identity.config_model import ClusterConfig
 from aks_workload_identity.configured_stack import ConfiguredStack, cluster_access_props
-from aks_workload_identity.external_secrets import (
+from aks_workload_identity.external_secrets_operator import (
     ExternalSecretsOperator,
     ExternalSecretsOperatorProps,
 )
