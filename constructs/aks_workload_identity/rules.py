@@ -3,6 +3,8 @@
 Patterns are RE2-compatible (no look-arounds, ASCII classes only) because Terraform's ``regex``
 is RE2; tests/test_terraform_validation.py runs both engines over the same values. The kinds of
 check are in ``checks.py``, the parts of an identity's resource ID in ``identity_ids.py``.
+Kubernetes' rules (``kubernetes_rules.py``) and the resource IDs' (``resource_id_rules.py``)
+are written there and re-exported here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,20 @@ from aks_workload_identity.checks import (
     hcl_string,
     unresolved,
 )
+from aks_workload_identity.kubernetes_rules import (
+    BUILTIN_NAMESPACES,
+    DNS1123_LABEL,
+    DNS1123_SUBDOMAIN,
+    KUBE_NAMESPACE,
+    LABEL_KEY,
+    LABEL_VALUE,
+    SECRET_DATA_KEY,
+)
+from aks_workload_identity.resource_id_rules import (
+    AZURE_SUBNET_ID,
+    KEY_VAULT_ID,
+    USER_ASSIGNED_IDENTITY_ID,
+)
 from aks_workload_identity.store_conditions import STORE_KINDS
 from aks_workload_identity.synth_checks import (
     GO_REGEXP,
@@ -28,9 +44,19 @@ from aks_workload_identity.synth_checks import (
 )
 
 __all__ = [
+    "AZURE_SUBNET_ID",
+    "BUILTIN_NAMESPACES",
+    "DNS1123_LABEL",
+    "DNS1123_SUBDOMAIN",
     "GO_REGEXP",
+    "KEY_VAULT_ID",
     "KEY_VAULT_IP_RULE",
+    "KUBE_NAMESPACE",
+    "LABEL_KEY",
+    "LABEL_VALUE",
     "SECRET_CONTENT_TYPE",
+    "SECRET_DATA_KEY",
+    "USER_ASSIGNED_IDENTITY_ID",
     "UTC_TIMESTAMP",
     "Check",
     "NotBlank",
@@ -83,68 +109,6 @@ def _repair_key_prefix(value: str) -> str:
 
 
 NOT_BLANK = NotBlank()
-
-DNS1123_LABEL = Rule(
-    name="Kubernetes name",
-    description=(
-        "a DNS-1123 label: 1-63 characters, lowercase letters, digits and '-', "
-        "starting and ending with a letter or digit"
-    ),
-    pattern=r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?",
-    max_length=63,
-)
-
-DNS1123_SUBDOMAIN = Rule(
-    name="Kubernetes name",
-    description=(
-        "a DNS-1123 subdomain: 1-253 characters, lowercase letters, digits, '-' and '.', "
-        "starting and ending with a letter or digit"
-    ),
-    pattern=r"[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?",
-    max_length=253,
-)
-
-# Kubernetes label syntax (apimachinery IsQualifiedName / IsValidLabelValue): an optional
-# DNS-subdomain prefix and '/', then a name of at most 63 characters; a value is one, or empty.
-_LABEL_NAME = r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
-LABEL_KEY = Rule(
-    name="Kubernetes label key",
-    description=(
-        "an optional DNS subdomain and '/', then 1-63 letters, digits, '-', '_' or '.', "
-        "starting and ending with a letter or digit"
-    ),
-    pattern=rf"(?:[a-z0-9](?:[-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}",
-    max_length=317,
-)
-LABEL_VALUE = Rule(
-    name="Kubernetes label value",
-    description=(
-        "empty, or 1-63 letters, digits, '-', '_' or '.', "
-        "starting and ending with a letter or digit"
-    ),
-    pattern=rf"(?:{_LABEL_NAME})?",
-    min_length=0,
-    max_length=63,
-)
-
-# Kubernetes refuses "." and "..", and any key starting with ".." (IsConfigMapKey).
-SECRET_DATA_KEY = Rule(
-    name="Kubernetes Secret key",
-    description=(
-        "1-253 characters of letters, digits, '-', '_' and '.', neither '.' nor starting with '..'"
-    ),
-    pattern=r"\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*",
-    max_length=253,
-)
-
-# Namespaces built into every cluster: the project never creates them, only writes into them.
-BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-KUBE_NAMESPACE = ReservedPrefix(
-    name="Namespace",
-    prefix="kube-",
-    reserved_for="the prefix is reserved for Kubernetes' own namespaces",
-    allowed=tuple(n for n in BUILTIN_NAMESPACES if n.startswith("kube-")),
-)
 
 # Azure's tag limits (Azure Resource Manager, "Tag resources": name 512, value 256, 50 a resource).
 MAX_AZURE_TAGS = 50
@@ -328,50 +292,4 @@ CONFIG_KEY = Rule(
     ),
     pattern=r"[a-z][a-z0-9_-]*",
     max_length=63,
-)
-
-AZURE_SUBNET_ID = Rule(
-    name="Subnet ID",
-    description=(
-        "a subnet resource ID such as '/subscriptions/<subscription id>/resourceGroups/<group>"
-        "/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>'"
-    ),
-    pattern=(
-        r"(?i:/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-        r"/resourceGroups/[-A-Za-z0-9_.()]*[-A-Za-z0-9_()]/providers/Microsoft\.Network"
-        r"/virtualNetworks/[A-Za-z0-9_][-A-Za-z0-9_.]*/subnets/[A-Za-z0-9_][-A-Za-z0-9_.]*)"
-    ),
-)
-
-
-KEY_VAULT_ID = Rule(
-    name="Key Vault resource ID",
-    description=(
-        "a Key Vault's resource ID such as '/subscriptions/<subscription id>/resourceGroups"
-        "/<group>/providers/Microsoft.KeyVault/vaults/<name>'"
-    ),
-    # Case-insensitive as Azure compares IDs; the name follows KEY_VAULT_NAME (but for '--').
-    pattern=(
-        r"(?i:/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-        r"/resourceGroups/[-a-z0-9_.()]{0,89}[-a-z0-9_()]/providers/Microsoft\.KeyVault"
-        r"/vaults/[a-z][-a-z0-9]{1,22}[a-z0-9])"
-    ),
-    repair=str.strip,
-)
-
-
-USER_ASSIGNED_IDENTITY_ID = Rule(
-    name="Managed identity resource ID",
-    description=(
-        "a user-assigned managed identity's resource ID such as '/subscriptions/<subscription id>"
-        "/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>'"
-    ),
-    # Azure compares resource IDs case-insensitively (the pod identity add-on writes
-    # "resourcegroups"); the resource group and name follow their rules above.
-    pattern=(
-        r"(?i:/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-        r"/resourceGroups/[-a-z0-9_.()]{0,89}[-a-z0-9_()]/providers/Microsoft\.ManagedIdentity"
-        r"/userAssignedIdentities/[a-z0-9][-a-z0-9_]{2,127})"
-    ),
-    repair=str.strip,
 )
