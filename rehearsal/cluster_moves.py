@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aks_workload_identity.runtime import cdk_flavour
 from rehearsal import mirror, world
+from rehearsal.changes import written
 from rehearsal.checks import (
     RehearsalError,
     _stack_lines,
@@ -26,13 +27,15 @@ TENANT_PARTS = ("identities", "role_assignments", "vaults")
 
 
 def without_cluster(config: Path, key: str, workdir: Path) -> Path:
-    """A copy of ``config`` without ``key``'s entry in ``clusters`` (its block of lines)."""
+    """A copy of ``config`` without ``key``'s entry in ``clusters`` (its block of lines), under
+    ``config``'s file name: the user edits the file, and the state records which file deployed
+    it (``state_owner.py``)."""
     lines = config.read_text().splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.startswith(f"  {key} = {{"))
     end = next(i for i in range(start, len(lines)) if lines[i] == "  }\n")
-    copy = workdir / f"without-{key}.tfvars"
-    copy.write_text("".join(lines[:start] + lines[end + 1 :]))
-    return copy
+    return written(
+        workdir / f"without-{key}" / config.name, "".join(lines[:start] + lines[end + 1 :])
+    )
 
 
 _COUNTS = (
