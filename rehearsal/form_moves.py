@@ -40,10 +40,14 @@ def flat_to_maps_and_back(config: Path, workdir: Path, mirror_config: Path) -> R
 def _at_former_ids(r: Rehearsal) -> None:
     """The state as a maps deployment from before has it: each resource a ``moved`` block
     names at its ``from`` address (``terraform state mv`` in each stack)."""
-    for stack in STACKS:
-        directory = r.workdir / r.output / "stacks" / stack
-        synthesized = json.loads((directory / "cdk.tf.json").read_text())
-        for move in synthesized.get("moved", []):
+    stacks = {stack: r.workdir / r.output / "stacks" / stack for stack in STACKS}
+    moves = {
+        stack: json.loads((directory / "cdk.tf.json").read_text()).get("moved", [])
+        for stack, directory in stacks.items()
+    }
+    require(any(moves.values()), "the maps form has no moved blocks to rehearse")
+    for stack, directory in stacks.items():
+        for move in moves[stack]:
             done = subprocess.run(
                 ["terraform", "state", "mv", move["to"], move["from"]],
                 cwd=directory,
@@ -54,13 +58,6 @@ def _at_former_ids(r: Rehearsal) -> None:
                 check=False,
             )
             require(done.returncode == 0, f"{stack}: state mv failed:\n{done.stderr}")
-    require(
-        any(
-            "moved" in json.loads((r.workdir / r.output / "stacks" / s / "cdk.tf.json").read_text())
-            for s in STACKS
-        ),
-        "the maps form has no moved blocks to rehearse",
-    )
 
 
 def _client_ids(r: Rehearsal) -> list[str]:

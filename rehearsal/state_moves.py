@@ -48,16 +48,8 @@ def synth(r: Rehearsal) -> None:
 
 def migrate(r: Rehearsal, stack: str) -> None:
     """What docs/teams.md tells users to run in each stack's directory, in order."""
-    done = subprocess.run(
-        ["terraform", "init", "-migrate-state", "-force-copy", "-input=false", "-no-color"],
-        cwd=r.workdir / "cdktf.out" / "stacks" / stack,
-        env=r.environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    require(done.returncode == 0, f"{stack}: init -migrate-state failed:\n{done.stderr}")
+    done = r.terraform(stack, "init", "-migrate-state", "-force-copy", "-input=false")
+    require(done.returncode == 0, f"{stack}: init -migrate-state failed:\n{done.output}")
 
 
 def move_to_remote_state(config: Path, workdir: Path, mirror_config: Path) -> Rehearsal:
